@@ -1,0 +1,10 @@
+"""pawbench: benchmark OpenAI-compatible LLM serving endpoints with coding-agent traffic."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("pawbench")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0+unknown"
+
+__all__ = ["__version__"]

@@ -1,0 +1,124 @@
+"""The public surface for plugin authors. Built-in plugins import nothing else from pawbench.
+
+A plugin module implements hooks with ``@hookimpl`` and returns component classes::
+
+    from pawbench.api import Score, Scorer, SessionView, hookimpl
+
+    class LolaScorer(Scorer):
+        \"\"\"Counts how often Lola is mentioned.\"\"\"
+        name = "lola"
+
+        def score(self, view: SessionView) -> list[Score]:
+            ...
+
+    @hookimpl
+    def pawbench_register_scorers() -> list[type[Scorer]]:
+        return [LolaScorer]
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+from pawbench.components import (
+    Analyzer,
+    AnalyzerReport,
+    Component,
+    Endpoint,
+    EndpointConfig,
+    Finding,
+    ModelInfo,
+    NoOptions,
+    Probe,
+    ProbeContext,
+    Reporter,
+    Score,
+    Scorer,
+    SessionView,
+    Shape,
+    ShapePlan,
+)
+from pawbench.models.records import (
+    RequestRecord,
+    SessionRecord,
+    ToolCallRecord,
+    ToolResultRecord,
+    TurnRecord,
+)
+from pawbench.models.scenario import (
+    TIERS,
+    Agent,
+    Block,
+    Event,
+    Expect,
+    Scenario,
+    Tier,
+    ToolSchema,
+    Turn,
+)
+from pawbench.models.wire import (
+    ChatRequest,
+    ContentDelta,
+    FinishReason,
+    ReasoningDelta,
+    ResponseStart,
+    RetryScheduled,
+    SSEData,
+    StreamDone,
+    StreamErrorEvent,
+    StreamEvent,
+    ToolCallDelta,
+    TransportError,
+    UsageInfo,
+    WireEvent,
+)
+
+hookimpl = pluggy.HookimplMarker("pawbench")
+
+__all__ = [
+    "TIERS",
+    "Agent",
+    "Analyzer",
+    "AnalyzerReport",
+    "Block",
+    "ChatRequest",
+    "Component",
+    "ContentDelta",
+    "Endpoint",
+    "EndpointConfig",
+    "Event",
+    "Expect",
+    "Finding",
+    "FinishReason",
+    "ModelInfo",
+    "NoOptions",
+    "Probe",
+    "ProbeContext",
+    "ReasoningDelta",
+    "Reporter",
+    "RequestRecord",
+    "ResponseStart",
+    "RetryScheduled",
+    "SSEData",
+    "Scenario",
+    "Score",
+    "Scorer",
+    "SessionRecord",
+    "SessionView",
+    "Shape",
+    "ShapePlan",
+    "StreamDone",
+    "StreamErrorEvent",
+    "StreamEvent",
+    "Tier",
+    "ToolCallDelta",
+    "ToolCallRecord",
+    "ToolResultRecord",
+    "ToolSchema",
+    "TransportError",
+    "Turn",
+    "TurnRecord",
+    "UsageInfo",
+    "WireEvent",
+    "hookimpl",
+]

@@ -1,0 +1,270 @@
+"""Base classes of the six plugin kinds. Plugin authors import them from ``pawbench.api``.
+
+Every component class has a ``kind``, a unique ``name`` within its kind, an ``Options`` pydantic
+model (its settings, ``extra="forbid"``) and a docstring whose first line is its summary.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, TextIO
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from pawbench.models.records import RequestRecord, SessionRecord, TurnRecord
+from pawbench.models.scenario import Agent, Scenario
+from pawbench.models.wire import ChatRequest, StreamEvent, WireEvent
+
+
+class NoOptions(BaseModel):
+    """A component without settings."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Component:
+    """Common surface of every plugin component."""
+
+    kind: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    Options: ClassVar[type[BaseModel]] = NoOptions
+
+    @classmethod
+    def summary(cls) -> str:
+        """First line of the class docstring."""
+        doc = (cls.__doc__ or "").strip()
+        return doc.splitlines()[0] if doc else ""
+
+
+# --- endpoint ---
+
+
+class EndpointConfig(BaseModel):
+    """Settings every endpoint gets from the core (the CLI flags of ``pawbench run``).
+    Secrets are SecretStr so that they never print."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_url: str
+    api_key: SecretStr | None = None
+    headers: dict[str, SecretStr] = Field(default_factory=dict)
+    model: str | None = None
+    temperature: float | None = None
+    max_tokens: int | None = None
+    seed: int | None = None
+    connect_timeout_s: float = 10.0
+    ttfb_timeout_s: float = 300.0
+    idle_timeout_s: float = 60.0
+    request_timeout_s: float | None = None
+    verify_tls: bool = True
+    max_connections: int = 1
+    max_retries: int = 3
+    backoff_base_s: float = 0.5
+    backoff_max_s: float = 8.0
+
+
+class ModelInfo(BaseModel):
+    """A model the endpoint serves, as ``/v1/models`` describes it."""
+
+    id: str
+    owned_by: str | None = None
+    max_model_len: int | None = None
+    raw: dict[str, Any] = Field(default_factory=dict)
+
+
+class Endpoint(Component, abc.ABC):
+    """Turns chat requests into wire traffic. It never reads a clock: it yields raw wire events
+    (response start, retries, each SSE event's data) which the core stamps on arrival, and then
+    asks ``decode`` to parse each SSE payload."""
+
+    kind = "endpoint"
+
+    def __init__(self, config: EndpointConfig, options: BaseModel) -> None:
+        self.config = config
+        self.options = options
+
+    async def open(self) -> None:
+        """Open connections (one session per run)."""
+
+    async def close(self) -> None:
+        """Release connections."""
+
+    @abc.abstractmethod
+    async def list_models(self) -> list[ModelInfo]:
+        """The models the server offers (``/v1/models``)."""
+
+    @abc.abstractmethod
+    def stream(self, request: ChatRequest) -> AsyncIterator[WireEvent]:
+        """Send a streamed request; raise ``TransportError`` when it fails for good."""
+
+    @abc.abstractmethod
+    def decode(self, data: bytes) -> list[StreamEvent]:
+        """Parse one SSE event's data into stream events."""
+
+
+# --- shape ---
+
+
+@dataclass(frozen=True)
+class ShapePlan:
+    """The order agents run in: stages run one after another, the agents of a stage together.
+    ``briefs`` carries information flowing into an agent (prepended to its first turn)."""
+
+    stages: list[list[str]]
+    briefs: dict[str, str] = field(default_factory=dict)
+
+
+class Shape(Component, abc.ABC):
+    """An orchestration shape: which agent conversations run, in what order, and what
+    information flows between them."""
+
+    kind = "shape"
+
+    def __init__(self, options: BaseModel) -> None:
+        self.options = options
+
+    @abc.abstractmethod
+    def plan(self, scenario: Scenario) -> ShapePlan:
+        """The stages for a scenario."""
+
+    def brief_after(
+        self, scenario: Scenario, agent_id: str, finished: Mapping[str, SessionRecord]
+    ) -> str | None:
+        """Information passed to ``agent_id`` from sessions already finished (None: nothing)."""
+        return None
+
+
+# --- scorer ---
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """Everything a scorer may read about one finished agent session."""
+
+    scenario: Scenario
+    agent: Agent
+    session: SessionRecord
+    turns: list[TurnRecord]
+    requests: list[RequestRecord]
+
+
+class Score(BaseModel):
+    """One measured value. ``turn_index`` is None for a session-level score."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    metric: str
+    value: float
+    turn_index: int | None = None
+    detail: str = ""
+
+
+class Scorer(Component, abc.ABC):
+    """Judges an agent session from its records."""
+
+    kind = "scorer"
+
+    def __init__(self, options: BaseModel) -> None:
+        self.options = options
+
+    @abc.abstractmethod
+    def score(self, view: SessionView) -> list[Score]:
+        """Scores for one session; turns with status error, timeout or fixture_gap are the
+        scorer's to skip (they are never quality evidence)."""
+
+
+# --- analyzer ---
+
+
+class Finding(BaseModel):
+    """A static-analysis finding in a file the model wrote."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: str
+    tool: str
+    code: str
+    message: str
+    line: int | None = None
+
+
+class AnalyzerReport(BaseModel):
+    """What an analyzer found over the files it handles."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    analyzer: str
+    files: list[str]
+    metrics: dict[str, float] = Field(default_factory=dict)
+    findings: list[Finding] = Field(default_factory=list)
+
+
+class Analyzer(Component, abc.ABC):
+    """Inspects the files the model wrote, statically, after the run. Never executes them."""
+
+    kind = "analyzer"
+
+    def __init__(self, options: BaseModel) -> None:
+        self.options = options
+
+    @abc.abstractmethod
+    def handles(self, path: str) -> bool:
+        """Whether this analyzer looks at a file of this path."""
+
+    @abc.abstractmethod
+    def analyze(self, files: Mapping[str, str], workdir: Path) -> AnalyzerReport:
+        """Analyze ``files`` (path -> content), copied under the confined ``workdir``."""
+
+
+# --- probe ---
+
+
+@dataclass(frozen=True)
+class ProbeContext:
+    """Where a probe looks: the endpoint's base URL and an explicit metrics URL if given."""
+
+    base_url: str
+    metrics_url: str | None = None
+
+
+class Probe(Component, abc.ABC):
+    """Samples telemetry (server /metrics, GPU) before, during and after load levels."""
+
+    kind = "probe"
+
+    def __init__(self, options: BaseModel, context: ProbeContext) -> None:
+        self.options = options
+        self.context = context
+
+    @abc.abstractmethod
+    async def sample(self) -> dict[str, float] | None:
+        """One sample of named values; None when the source is not available."""
+
+
+# --- reporter ---
+
+
+class Reporter(Component, abc.ABC):
+    """Renders a result document."""
+
+    kind = "reporter"
+
+    def __init__(self, options: BaseModel) -> None:
+        self.options = options
+
+    @abc.abstractmethod
+    def render(self, result: Mapping[str, Any], out: TextIO) -> None:
+        """Write the rendering of ``result`` to ``out``."""
+
+
+KINDS: dict[str, type[Component]] = {
+    "endpoint": Endpoint,
+    "shape": Shape,
+    "scorer": Scorer,
+    "analyzer": Analyzer,
+    "probe": Probe,
+    "reporter": Reporter,
+}
