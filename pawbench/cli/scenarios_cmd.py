@@ -68,19 +68,21 @@ def show(scenario_ref: str = typer.Argument(..., metavar="ID|FILE")) -> None:
 @app.command("validate")
 def validate(files: list[Path] = typer.Argument(..., exists=False)) -> None:
     """Validate scenario files; one line per file, exit code 2 if any is invalid."""
-    failures: list[str] = []
+    if len(files) == 1:  # a single bad file is reported by the root handler, in one line
+        scenario = load_scenario_file(files[0])
+        stdout().print(f"ok: {files[0]} ({scenario.id})", markup=False)
+        return
+    failures = 0
     for path in files:
         try:
             scenario = load_scenario_file(path)
         except ScenarioError as exc:
-            failures.append(str(exc))
+            failures += 1
             stderr().print(f"error: {exc}", markup=False)
             continue
         stdout().print(f"ok: {path} ({scenario.id})", markup=False)
     if failures:
-        raise ScenarioError(
-            f"{len(failures)} of {len(files)} file(s) invalid; first: {failures[0]}"
-        )
+        raise ScenarioError(f"{failures} of {len(files)} scenario file(s) invalid")
 
 
 @app.command("schema")
