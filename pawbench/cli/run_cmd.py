@@ -74,6 +74,9 @@ def register(app: typer.Typer) -> None:
         scenario: list[str] = typer.Option(
             [], "--scenario", "-s", help="Scenario id or JSON file (repeatable; default: all)."
         ),
+        scorer: list[str] = typer.Option(
+            [], "--scorer", help="Scorer plugin to run (repeatable; default: every scorer)."
+        ),
         concurrency: str = typer.Option("1,2,4", help="Agent sessions in flight per level."),
         output: Path = typer.Option(Path("results"), help="Directory for results and records."),
         tag: str | None = typer.Option(None, help="Label of this run in file names and compare."),

@@ -28,6 +28,7 @@ class RunOptions(BaseModel):
     max_retries: int = Field(default=3, ge=0)
     scenarios: list[str] = Field(default_factory=list)
     concurrency: list[int] = Field(default_factory=lambda: [1, 2, 4])
+    scorers: list[str] = Field(default_factory=list)
     max_steps: int = Field(default=4, ge=1, le=64)
     output: Path = Path("results")
     tag: str | None = None

@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from pawbench import __version__
-from pawbench.components import Endpoint, EndpointConfig, ModelInfo
+from pawbench.components import Endpoint, EndpointConfig, ModelInfo, Scorer
 from pawbench.engine.agent import SessionSettings
 from pawbench.engine.dispatcher import Dispatcher
 from pawbench.engine.options import RunOptions
 from pawbench.engine.runner import Runner
+from pawbench.engine.scoring import load_scorers, score_sessions, views
 from pawbench.engine.sink import RecordSink
 from pawbench.engine.tokens import TokenCounter
 from pawbench.errors import EndpointError, UsageError
@@ -107,6 +108,22 @@ def _stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
+@dataclass
+class _Run:
+    """Everything a measured run needs once the endpoint is open."""
+
+    options: RunOptions
+    scenarios: list[Scenario]
+    scorers: list[Scorer]
+    endpoint: Endpoint
+    model: ModelInfo
+    simulated: bool
+    base_url: str
+    counter: TokenCounter
+    scrub: Scrubber
+    progress: Progress
+
+
 async def execute(options: RunOptions, host: PluginHost, progress: Progress) -> RunOutcome:
     """Run the benchmark described by ``options``."""
     if any(level < 1 for level in options.concurrency) or not options.concurrency:
@@ -114,6 +131,7 @@ async def execute(options: RunOptions, host: PluginHost, progress: Progress) -> 
     scenarios = resolve_scenarios(options.scenarios)
     host.check()
     endpoint_cls = host.get("endpoint", options.endpoint_plugin)
+    scorers = load_scorers(host, options.scorers)
     counter = TokenCounter(options.tokenizer)
     scrub = Scrubber(options.secrets())
     async with _target(options) as (base_url, simulated):
@@ -122,65 +140,77 @@ async def execute(options: RunOptions, host: PluginHost, progress: Progress) -> 
         await endpoint.open()
         try:
             model = await _pick_model(endpoint, options.model, scrub)
-            return await _measure(
-                options, scenarios, endpoint, model, simulated, base_url, counter, scrub, progress
+            run = _Run(
+                options,
+                scenarios,
+                scorers,
+                endpoint,
+                model,
+                simulated,
+                base_url,
+                counter,
+                scrub,
+                progress,
             )
+            return await _measure(run)
         finally:
             await endpoint.close()
 
 
-async def _measure(
-    options: RunOptions,
-    scenarios: list[Scenario],
-    endpoint: Endpoint,
-    model: ModelInfo,
-    simulated: bool,
-    base_url: str,
-    counter: TokenCounter,
-    scrub: Scrubber,
-    progress: Progress,
-) -> RunOutcome:
+async def _run_levels(run: _Run, runner: Runner) -> bool:
+    """Every level of every scenario; True when interrupted."""
+    try:
+        for level in sorted(set(run.options.concurrency)):
+            for scenario in run.scenarios:
+                run.progress(f"concurrency {level}: {scenario.id}")
+                await runner.run_level(scenario, level)
+    except asyncio.CancelledError:
+        return True
+    return False
+
+
+async def _measure(run: _Run) -> RunOutcome:
+    options = run.options
     stamp = _stamp()
-    tag = options.tag or ("simulated" if simulated else model.id.replace("/", "_"))
+    tag = options.tag or ("simulated" if run.simulated else run.model.id.replace("/", "_"))
     sink = RecordSink(options.output / f"pawbench_{tag}_{stamp}.requests.jsonl")
     sink.open()
     t0 = time.perf_counter_ns()
     started = datetime.now(UTC).isoformat()
     settings = SessionSettings(
-        model=model.id,
+        model=run.model.id,
         max_steps=options.max_steps,
         max_tokens=options.max_tokens,
         temperature=options.temperature,
         seed=options.seed,
     )
-    runner = Runner(Dispatcher(endpoint, t0, counter, scrub), settings, sink)
-    interrupted = False
+    runner = Runner(Dispatcher(run.endpoint, t0, run.counter, run.scrub), settings, sink)
     try:
-        for level in sorted(set(options.concurrency)):
-            for scenario in scenarios:
-                progress(f"concurrency {level}: {scenario.id}")
-                await runner.run_level(scenario, level)
-    except asyncio.CancelledError:
-        interrupted = True
+        interrupted = await _run_levels(run, runner)
     finally:
         sink.close()
     levels = build_levels(sink, runner.windows)
+    scores, warnings = score_sessions(run.scorers, views(run.scenarios, sink))
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "tag": tag,
         "timestamp": started,
         "finished": datetime.now(UTC).isoformat(),
         "interrupted": interrupted,
-        "simulated": simulated,
-        "endpoint": "simulated (pawbench sim, in-process)" if simulated else redact_url(base_url),
-        "model_card": model.model_dump(mode="json", exclude={"raw"}),
+        "simulated": run.simulated,
+        "endpoint": "simulated (pawbench sim, in-process)"
+        if run.simulated
+        else redact_url(run.base_url),
+        "model_card": run.model.model_dump(mode="json", exclude={"raw"}),
         "pawbench_version": __version__,
         "options": options.public(),
-        "scenarios": {s.id: content_hash(s) for s in scenarios},
+        "scenarios": {s.id: content_hash(s) for s in run.scenarios},
         "tokens_estimated": any(r.tokens_estimated for r in sink.requests),
         "dim1_throughput": single_agent(sink),
         "concurrency_curve": concurrency_curve(levels),
         "levels": levels,
+        "scores": scores,
+        "warnings": warnings,
         "requests_jsonl": str(sink.path),
     }
     path = write_result(document, options.output, tag, stamp)

@@ -1,0 +1,95 @@
+"""Running scorer plugins over finished sessions and aggregating what they return."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from pawbench.components import Score, Scorer, SessionView
+from pawbench.engine.sink import RecordSink
+from pawbench.errors import UsageError
+from pawbench.models.scenario import Scenario
+from pawbench.plugins import PluginHost
+
+
+def load_scorers(host: PluginHost, names: list[str]) -> list[Scorer]:
+    """The scorers to run: those named, else every loaded scorer."""
+    chosen = names or host.names("scorer")
+    scorers = []
+    for name in chosen:
+        cls = host.get("scorer", name)
+        if not issubclass(cls, Scorer):
+            raise UsageError(f"{name!r} is not a scorer")
+        scorers.append(cls(cls.Options()))
+    return scorers
+
+
+@dataclass
+class _Bucket:
+    values: list[float] = field(default_factory=list)
+    by_level: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
+    by_scenario: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, value: float, level: int, scenario_id: str) -> None:
+        self.values.append(value)
+        self.by_level[level].append(value)
+        self.by_scenario[scenario_id].append(value)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "mean": _mean(self.values),
+            "count": len(self.values),
+            "by_concurrency": {str(k): _mean(v) for k, v in sorted(self.by_level.items())},
+            "by_scenario": {k: _mean(v) for k, v in sorted(self.by_scenario.items())},
+        }
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def views(scenarios: list[Scenario], sink: RecordSink) -> list[SessionView]:
+    """One view per finished session, with its turns and requests."""
+    by_id = {s.id: s for s in scenarios}
+    out = []
+    for session in sink.sessions:
+        scenario = by_id[session.scenario_id]
+        out.append(
+            SessionView(
+                scenario=scenario,
+                agent=scenario.agent(session.agent_id),
+                session=session,
+                turns=[t for t in sink.turns if t.session_id == session.session_id],
+                requests=[r for r in sink.requests if r.session_id == session.session_id],
+            )
+        )
+    return out
+
+
+def score_sessions(
+    scorers: list[Scorer], session_views: list[SessionView]
+) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """Per scorer and metric: mean, count, by concurrency and by scenario; plus warnings for
+    scorers that raised (a broken scorer never loses the run's measurements)."""
+    buckets: dict[str, dict[str, _Bucket]] = {s.name: defaultdict(_Bucket) for s in scorers}
+    warnings: list[str] = []
+    for scorer in scorers:
+        for view in session_views:
+            try:
+                scores: list[Score] = scorer.score(view)
+            except Exception as exc:
+                warnings.append(
+                    f"scorer {scorer.name!r} failed on {view.session.session_id}: "
+                    f"{type(exc).__name__}: {exc}"
+                )
+                continue
+            for score in scores:
+                buckets[scorer.name][score.metric].add(
+                    score.value, view.session.level, view.session.scenario_id
+                )
+    result = {
+        name: {metric: bucket.summary() for metric, bucket in sorted(metrics.items())}
+        for name, metrics in buckets.items()
+    }
+    return result, warnings
