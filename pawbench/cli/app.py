@@ -9,7 +9,7 @@ import traceback
 import typer
 
 from pawbench import __version__
-from pawbench.cli import plugins_cmd, run_cmd, scenarios_cmd
+from pawbench.cli import plugins_cmd, run_cmd, scenarios_cmd, sim_cmd
 from pawbench.errors import PawbenchError
 from pawbench.plugins import PluginHost
 
@@ -22,6 +22,7 @@ app = typer.Typer(
 )
 app.add_typer(plugins_cmd.app, name="plugins")
 app.add_typer(scenarios_cmd.app, name="scenarios")
+app.add_typer(sim_cmd.app, name="sim")
 run_cmd.register(app)
 
 

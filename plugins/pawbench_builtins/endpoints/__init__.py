@@ -1,0 +1,1 @@
+"""Built-in endpoints: ``openai`` (chat completions over aiohttp, streamed as SSE)."""
