@@ -7,7 +7,7 @@ model (its settings, ``extra="forbid"``) and a docstring whose first line is its
 from __future__ import annotations
 
 import abc
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, TextIO
@@ -97,8 +97,9 @@ class Endpoint(Component, abc.ABC):
         """The models the server offers (``/v1/models``)."""
 
     @abc.abstractmethod
-    def stream(self, request: ChatRequest) -> AsyncIterator[WireEvent]:
-        """Send a streamed request; raise ``TransportError`` when it fails for good."""
+    def stream(self, request: ChatRequest) -> AsyncGenerator[WireEvent, None]:
+        """Send a streamed request; raise ``TransportError`` when it fails for good. The core
+        closes the generator (``aclose``) when it stops reading, so connections are released."""
 
     @abc.abstractmethod
     def decode(self, data: bytes) -> list[StreamEvent]:

@@ -100,6 +100,9 @@ def register(app: typer.Typer) -> None:
         ),
         sim_profile: str | None = typer.Option(None, help="Simulator profile (no --endpoint)."),
         sim_seed: int = typer.Option(0, help="Simulator seed (no --endpoint)."),
+        sim_time_scale: float = typer.Option(
+            0.05, help="Simulator clock factor (no --endpoint); 0.05 runs 20x faster than real."
+        ),
         no_saturation: bool = typer.Option(False, help="Skip the raw saturation test."),
         saturation_only: bool = typer.Option(False, help="Run only the raw saturation test."),
     ) -> None:
@@ -132,6 +135,7 @@ def register(app: typer.Typer) -> None:
             max_error_rate=max_error_rate,
             sim_profile=sim_profile,
             sim_seed=sim_seed,
+            sim_time_scale=sim_time_scale,
         )
         err = stderr()
 

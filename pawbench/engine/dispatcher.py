@@ -4,6 +4,7 @@ for measurements."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from pawbench.models.wire import (
     ResponseStart,
     RetryScheduled,
     SSEData,
+    StreamDone,
     StreamErrorEvent,
     ToolCallDelta,
     TransportError,
@@ -60,6 +62,7 @@ class _Stream:
     t_first_content: int | None = None
     t_first_tool: int | None = None
     t_last: int | None = None
+    t_done: int | None = None
     gaps_ns: list[int] = field(default_factory=list)
     chunks: int = 0
     retries: int = 0
@@ -104,18 +107,20 @@ class Dispatcher:
         t_sent = now_ns()
         error: TransportError | None = None
         try:
-            async for event in self.endpoint.stream(request):
-                t = now_ns()
-                if isinstance(event, SSEData):
-                    self._on_data(state, event.data, t)
-                elif isinstance(event, ResponseStart):
-                    state.t_headers, state.status = t, event.status
-                elif isinstance(event, RetryScheduled):
-                    state.retries = event.attempt + 1
+            async with contextlib.aclosing(self.endpoint.stream(request)) as events:
+                async for event in events:
+                    t = now_ns()
+                    if isinstance(event, SSEData):
+                        self._on_data(state, event.data, t)
+                    elif isinstance(event, ResponseStart):
+                        state.t_headers, state.status = t, event.status
+                    elif isinstance(event, RetryScheduled):
+                        state.retries = event.attempt + 1
         except TransportError as exc:
             error = exc
             state.retries = max(state.retries, exc.retries)
-        t_end = now_ns()
+        # The stream ends at [DONE]; the endpoint may still drain the body after it.
+        t_end = state.t_done if state.t_done is not None and error is None else now_ns()
         return self._record(request, meta, state, t_sent, t_end, error)
 
     def _on_data(self, state: _Stream, data: bytes, t: int) -> None:
@@ -143,6 +148,8 @@ class Dispatcher:
                 state.finish = ev.reason
             elif isinstance(ev, StreamErrorEvent):
                 state.stream_error = ev.message
+            elif isinstance(ev, StreamDone):
+                state.t_done = state.t_done or t
 
     def _record(
         self,

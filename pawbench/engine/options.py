@@ -36,6 +36,7 @@ class RunOptions(BaseModel):
     max_error_rate: float = Field(default=0.05, ge=0, le=1)
     sim_profile: str | None = None
     sim_seed: int = 0
+    sim_time_scale: float = Field(default=0.05, ge=0)
 
     def secrets(self) -> list[str]:
         """Every secret value, for scrubbing messages."""

@@ -58,17 +58,28 @@ def resolve_scenarios(refs: list[str]) -> list[Scenario]:
 
 
 @contextlib.asynccontextmanager
-async def _target(options: RunOptions) -> AsyncIterator[tuple[str, bool]]:
-    """The base URL to benchmark and whether it is the embedded simulator."""
+async def _target(options: RunOptions) -> AsyncIterator[tuple[str, dict[str, Any] | None]]:
+    """The base URL to benchmark and, for the embedded simulator, its settings."""
     if options.endpoint is not None:
-        yield options.endpoint, False
+        yield options.endpoint, None
         return
     from pawbench.sim import SimServer  # the embedded default, imported only when used
 
     async with SimServer(
-        profile=options.sim_profile, seed=options.sim_seed, host="127.0.0.1", port=0
+        profile=options.sim_profile,
+        seed=options.sim_seed,
+        host="127.0.0.1",
+        port=0,
+        time_scale=options.sim_time_scale,
     ) as sim:
-        yield sim.base_url, True
+        info = {
+            "profile": sim.profile.name,
+            "seed": sim.seed,
+            "time_scale": sim.time_scale,
+            "note": "simulated endpoint, not a real model; its physics run at time_scale "
+            "(0.05 = 20x faster than the profile's real time)",
+        }
+        yield sim.base_url, info
 
 
 def _endpoint_config(options: RunOptions, base_url: str) -> EndpointConfig:
@@ -118,6 +129,7 @@ class _Run:
     endpoint: Endpoint
     model: ModelInfo
     simulated: bool
+    sim_info: dict[str, Any] | None
     base_url: str
     counter: TokenCounter
     scrub: Scrubber
@@ -134,7 +146,13 @@ async def execute(options: RunOptions, host: PluginHost, progress: Progress) -> 
     scorers = load_scorers(host, options.scorers)
     counter = TokenCounter(options.tokenizer)
     scrub = Scrubber(options.secrets())
-    async with _target(options) as (base_url, simulated):
+    async with _target(options) as (base_url, sim_info):
+        simulated = sim_info is not None
+        progress(
+            "SIMULATED endpoint (built-in simulator, not a real model): " + str(sim_info)
+            if simulated
+            else f"endpoint: {redact_url(base_url)}"
+        )
         endpoint = endpoint_cls(_endpoint_config(options, base_url), endpoint_cls.Options())  # type: ignore[call-arg]
         assert isinstance(endpoint, Endpoint)
         await endpoint.open()
@@ -147,6 +165,7 @@ async def execute(options: RunOptions, host: PluginHost, progress: Progress) -> 
                 endpoint,
                 model,
                 simulated,
+                sim_info,
                 base_url,
                 counter,
                 scrub,
@@ -198,6 +217,7 @@ async def _measure(run: _Run) -> RunOutcome:
         "finished": datetime.now(UTC).isoformat(),
         "interrupted": interrupted,
         "simulated": run.simulated,
+        "simulator": run.sim_info,
         "endpoint": "simulated (pawbench sim, in-process)"
         if run.simulated
         else redact_url(run.base_url),
