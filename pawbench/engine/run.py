@@ -148,16 +148,16 @@ async def execute(options: RunOptions, host: PluginHost, progress: Progress) -> 
     scrub = Scrubber(options.secrets())
     async with _target(options) as (base_url, sim_info):
         simulated = sim_info is not None
-        progress(
-            "SIMULATED endpoint (built-in simulator, not a real model): " + str(sim_info)
-            if simulated
-            else f"endpoint: {redact_url(base_url)}"
-        )
         endpoint = endpoint_cls(_endpoint_config(options, base_url), endpoint_cls.Options())  # type: ignore[call-arg]
         assert isinstance(endpoint, Endpoint)
         await endpoint.open()
         try:
             model = await _pick_model(endpoint, options.model, scrub)
+            progress(
+                "SIMULATED endpoint (built-in simulator, not a real model): " + str(sim_info)
+                if simulated
+                else f"endpoint: {redact_url(base_url)}, model: {model.id}"
+            )
             run = _Run(
                 options,
                 scenarios,
