@@ -3,9 +3,8 @@
 It is installed with ``pip install --no-deps --target`` into a temporary folder; the CLI sees
 it through PYTHONPATH in a subprocess, and the in-process test loads it through a PluginHost.
 
-TODO(engine issue): add "a run uses its scorer" here once ``pawbench run`` drives scorers:
-install the plugin as below, run ``pawbench run`` against the embedded simulator with the
-``lola`` scorer selected, and assert that its ``lola_mention_rate`` is in the result.
+A real ``pawbench run`` against the embedded simulator selects the ``lola`` scorer and its
+scores land in the result.
 """
 
 from __future__ import annotations
@@ -159,3 +158,48 @@ def test_lola_terms_are_an_option(lola_class: type[Scorer]) -> None:
 def test_lola_options_reject_unknown_keys(lola_class: type[Scorer]) -> None:
     with pytest.raises(ValueError, match="extra"):
         lola_class.Options.model_validate({"term": ["typo"]})
+
+
+LOLA_SCENARIO = {
+    "id": "lola-greeting",
+    "name": "Lola greeting",
+    "agents": [
+        {
+            "id": "shop",
+            "name": "Shop assistant",
+            "turns": [
+                {"content": "Write a one-line greeting from `Lola` for the homepage banner."},
+                {"content": "Now a one-line farewell from `Lola` for the checkout page."},
+            ],
+        }
+    ],
+}
+
+
+def test_a_run_uses_the_example_scorer(
+    installed: Path, run_pawbench: RunPawbench, tmp_path: Path
+) -> None:
+    scenario = tmp_path / "lola.json"
+    scenario.write_text(json.dumps(LOLA_SCENARIO))
+    proc = run_pawbench(
+        "run",
+        "--scenario",
+        str(scenario),
+        "--concurrency",
+        "1",
+        "--scorer",
+        "lola",
+        "--no-saturation",
+        "--output",
+        str(tmp_path / "out"),
+        "--json",
+        env={"PYTHONPATH": str(installed)},
+    )
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["simulated"] is True
+    # sim-good names the backticked term in each final answer: both turns mention Lola
+    lola = result["scores"]["lola"]
+    assert lola["lola_mention"]["count"] == 2
+    assert lola["lola_mention_rate"]["mean"] == 1.0
+    assert lola["lola_mention_rate"]["by_scenario"] == {"lola-greeting": 1.0}
