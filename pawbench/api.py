@@ -36,7 +36,8 @@ from pawbench.components import (
     Scorer,
     SessionView,
     Shape,
-    ShapePlan,
+    ShapeRuntime,
+    ShapeSession,
 )
 from pawbench.models.records import (
     RequestRecord,
@@ -106,7 +107,8 @@ __all__ = [
     "SessionRecord",
     "SessionView",
     "Shape",
-    "ShapePlan",
+    "ShapeRuntime",
+    "ShapeSession",
     "StreamDone",
     "StreamErrorEvent",
     "StreamEvent",

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import abc
 from collections.abc import AsyncGenerator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, TextIO
+from typing import Any, ClassVar, Protocol, TextIO
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from pawbench.models.records import RequestRecord, SessionRecord, TurnRecord
-from pawbench.models.scenario import Agent, Scenario
+from pawbench.models.scenario import Agent, Block, Scenario, Turn
 from pawbench.models.wire import ChatRequest, StreamEvent, WireEvent
 
 
@@ -109,18 +109,56 @@ class Endpoint(Component, abc.ABC):
 # --- shape ---
 
 
-@dataclass(frozen=True)
-class ShapePlan:
-    """The order agents run in: stages run one after another, the agents of a stage together.
-    ``briefs`` carries information flowing into an agent (prepended to its first turn)."""
+class ShapeSession(Protocol):
+    """One agent conversation opened by a shape through the runtime."""
 
-    stages: list[list[str]]
-    briefs: dict[str, str] = field(default_factory=dict)
+    session_id: str
+    agent: Agent
+    files: dict[str, str]
+    last_text: str
+
+    async def turn(self, turn: Turn, *, context: str | None = None) -> TurnRecord:
+        """Run one turn; ``context`` (information flowing in) is prepended to its message."""
+        ...
+
+    def report(self) -> str:
+        """A short final report: files written and the last STATUS line."""
+        ...
+
+    def manifest(self) -> str:
+        """A file manifest of the session's workspace: paths, sizes, top-level symbols."""
+        ...
+
+    async def close(self) -> SessionRecord:
+        """End the session and emit its record."""
+        ...
+
+
+class ShapeRuntime(Protocol):
+    """What the core offers a shape while it runs one scenario."""
+
+    scenario: Scenario
+
+    def blocks(self) -> list[Block]:
+        """The scenario's blocks, or one block per agent when it declares none."""
+        ...
+
+    def waves(self) -> list[list[Block]]:
+        """Blocks grouped by declared dependencies (each wave needs only earlier waves)."""
+        ...
+
+    def open(self, agent: Agent, *, role: str) -> ShapeSession:
+        """Open a conversation for ``agent`` (a scenario agent or one the shape made)."""
+        ...
+
+    def integration_turn(self, brief: str) -> Turn:
+        """The scenario's integration turn (or the default one), with ``brief`` in front."""
+        ...
 
 
 class Shape(Component, abc.ABC):
     """An orchestration shape: which agent conversations run, in what order, and what
-    information flows between them."""
+    information flows between them. It drives the runtime; the core records everything."""
 
     kind = "shape"
 
@@ -128,14 +166,8 @@ class Shape(Component, abc.ABC):
         self.options = options
 
     @abc.abstractmethod
-    def plan(self, scenario: Scenario) -> ShapePlan:
-        """The stages for a scenario."""
-
-    def brief_after(
-        self, scenario: Scenario, agent_id: str, finished: Mapping[str, SessionRecord]
-    ) -> str | None:
-        """Information passed to ``agent_id`` from sessions already finished (None: nothing)."""
-        return None
+    async def execute(self, runtime: ShapeRuntime) -> None:
+        """Run the scenario's blocks and, where the shape has one, the integration turn."""
 
 
 # --- scorer ---

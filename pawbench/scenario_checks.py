@@ -23,24 +23,29 @@ def _tool_problems(scenario: Scenario) -> Iterator[Problem]:
         if name in names[:i]:
             yield f"tools_schema[{i}].function.name", f"duplicate tool name {name!r}"
     defined = set(names)
-    for a, agent in enumerate(scenario.agents):
-        for t, turn in enumerate(agent.turns):
-            base = f"agents[{a}].turns[{t}]"
-            for k, tool in enumerate(turn.tools):
-                if tool not in defined:
-                    yield f"{base}.tools[{k}]", f"tool {tool!r} is offered but not in tools_schema"
-            offered = set(turn.tools)
-            for k, tool in enumerate(turn.expect.tool_name_any):
-                if tool not in offered:
-                    yield (
-                        f"{base}.expect.tool_name_any[{k}]",
-                        f"expects tool {tool!r}, which the turn does not offer",
-                    )
-            if turn.expect.tool_calls_min > 0 and not offered:
+    located = [
+        (f"agents[{a}].turns[{t}]", turn)
+        for a, agent in enumerate(scenario.agents)
+        for t, turn in enumerate(agent.turns)
+    ]
+    if scenario.integration is not None:
+        located.append(("integration", scenario.integration))
+    for base, turn in located:
+        for k, tool in enumerate(turn.tools):
+            if tool not in defined:
+                yield f"{base}.tools[{k}]", f"tool {tool!r} is offered but not in tools_schema"
+        offered = set(turn.tools)
+        for k, tool in enumerate(turn.expect.tool_name_any):
+            if tool not in offered:
                 yield (
-                    f"{base}.expect.tool_calls_min",
-                    "expects tool calls but the turn offers no tools",
+                    f"{base}.expect.tool_name_any[{k}]",
+                    f"expects tool {tool!r}, which the turn does not offer",
                 )
+        if turn.expect.tool_calls_min > 0 and not offered:
+            yield (
+                f"{base}.expect.tool_calls_min",
+                "expects tool calls but the turn offers no tools",
+            )
 
 
 def _agent_problems(scenario: Scenario) -> Iterator[Problem]:

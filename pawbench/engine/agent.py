@@ -65,6 +65,8 @@ class AgentSession:
         sink: Sink,
         progress: ProgressSource | None = None,
         brief: str | None = None,
+        shape: str | None = None,
+        role: str | None = None,
     ) -> None:
         self.session_id = session_id
         self.scenario = scenario
@@ -78,42 +80,65 @@ class AgentSession:
         self.workspace = Workspace(scenario, agent)
         self.messages: list[dict[str, Any]] = _system_messages(scenario, agent)
         self.last_final_text = ""
+        self.shape = shape
+        self.role = role
         self._request_seq = 0
+        self._t_start: int | None = None
+        self._status: TurnStatus = "ok"
+        self._turns_run = 0
 
     async def run(self) -> SessionRecord:
         """Run every turn; a transport error or timeout ends the session early."""
-        t_start = now_ns()
-        status: TurnStatus = "ok"
-        turns_run = 0
         for index, turn in enumerate(self.agent.turns):
-            record = await self._run_turn(index, turn)
-            turns_run += 1
-            await self.sink(record)
-            status = _worse(status, record.status)
-            if record.status in ("error", "timeout"):
+            await self.run_turn(index, turn)
+            if self.stopped:
                 break
+        return await self.finish()
+
+    @property
+    def stopped(self) -> bool:
+        """A request failed for good: the conversation cannot go on."""
+        return self._status in ("error", "timeout")
+
+    async def run_turn(self, index: int, turn: Turn, context: str | None = None) -> TurnRecord:
+        """Run one turn (``context`` is prepended to its user message) and emit its record."""
+        if self._t_start is None:
+            self._t_start = now_ns()
+        record = await self._run_turn(index, turn, context)
+        self._turns_run += 1
+        await self.sink(record)
+        self._status = _worse(self._status, record.status)
+        return record
+
+    async def finish(self) -> SessionRecord:
+        """Emit the session record (once)."""
+        t_start = self._t_start if self._t_start is not None else now_ns()
         session = SessionRecord(
             session_id=self.session_id,
             scenario_id=self.scenario.id,
             agent_id=self.agent.id,
             level=self.level,
-            status=status,
-            turns=turns_run,
+            status=self._status,
+            turns=self._turns_run,
             files=dict(self.workspace.files),
             rejected_paths=list(self.workspace.rejected),
             t_start_ns=t_start - self.dispatcher.t0_ns,
             t_end_ns=now_ns() - self.dispatcher.t0_ns,
+            shape=self.shape,
+            role=self.role,
         )
         await self.sink(session)
         return session
 
-    def _user_message(self, index: int, turn: Turn) -> str:
+    def _user_message(self, index: int, turn: Turn, context: str | None) -> str:
         content = turn.content
         if turn.event is not None and turn.event.from_agent and "{progress}" in content:
             summary = self.progress(turn.event.from_agent) if self.progress else ""
             content = content.replace("{progress}", summary or "(no progress reported yet)")
         if index == 0 and self.brief:
             content = f"{self.brief}\n\n{content}"
+        if context:
+            content = f"{context}\n\n{content}"
         return content
 
     def _tools(self, turn: Turn) -> list[dict[str, Any]] | None:
@@ -121,9 +146,9 @@ class AgentSession:
         found = [t.model_dump(mode="json", exclude_none=True) for t in tools if t is not None]
         return found or None
 
-    async def _run_turn(self, index: int, turn: Turn) -> TurnRecord:
+    async def _run_turn(self, index: int, turn: Turn, context: str | None) -> TurnRecord:
         t_start = now_ns()
-        user = self._user_message(index, turn)
+        user = self._user_message(index, turn, context)
         self.messages.append({"role": "user", "content": user})
         state = _TurnState()
         max_steps = turn.max_steps or self.settings.max_steps
@@ -161,6 +186,7 @@ class AgentSession:
             tool_calls=state.calls,
             tool_results=state.results,
             hit_max_steps=state.hit_max_steps,
+            shape=self.shape,
             t_start_ns=t_start - self.dispatcher.t0_ns,
             t_end_ns=now_ns() - self.dispatcher.t0_ns,
         )

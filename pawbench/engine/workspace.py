@@ -1,11 +1,12 @@
 """The confined tool workspace of one agent session. Nothing the model writes is executed.
 
-Standard tools: ``write_file{path, content}`` stores into a virtual file tree; ``read_file{path}``
-returns a written file or a fixture file; ``run_command{command}`` returns the scripted output of
-the first matching fixture; ``list_files{path}`` lists what read_file can see. Any other tool the
-scenario defines answers from scripted results with that tool's name. When no fixture can give the
-model what it needs, the result says so and is marked as a fixture gap (a gap in the benchmark,
-not a model failure).
+Standard tools: ``write_file{path, content}`` stores into a virtual file tree;
+``read_file{path}`` returns a written file, a file shared by another agent (orchestration
+shapes), or a fixture file; ``run_command{command}`` returns the scripted output of the first
+matching fixture; ``list_files{path}`` lists what read_file can see. Any other tool the scenario
+defines answers from scripted results with that tool's name. When no fixture can give the model
+what it needs, the result says so and is marked as a fixture gap (a gap in the benchmark, not a
+model failure).
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class Workspace:
     agent: Agent
     files: dict[str, str] = field(default_factory=dict)
     rejected: list[str] = field(default_factory=list)
+    shared: dict[str, str] = field(default_factory=dict)  # other agents' files, read-only
 
     def _fixture_sets(self) -> list[Fixtures]:
         return [self.agent.fixtures, self.scenario.fixtures]
@@ -141,6 +143,8 @@ class Workspace:
             return problem or Outcome("error: no path", ok=False)
         if path in self.files:
             return Outcome(self.files[path])
+        if path in self.shared:
+            return Outcome(self.shared[path])
         fixture = self._fixture_file(path)
         if fixture is not None:
             return Outcome(fixture)
@@ -172,7 +176,7 @@ class Workspace:
                 base = confine(base)
             except PathRejected as exc:
                 return Outcome(f"error: {exc}", ok=False, rejected_path=str(raw))
-        names = set(self.files)
+        names = set(self.files) | set(self.shared)
         for fixtures in self._fixture_sets():
             names.update(posixpath.normpath(n.lstrip("/")) for n in fixtures.files)
         prefix = "" if base == "." else base.rstrip("/") + "/"

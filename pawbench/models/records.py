@@ -99,6 +99,7 @@ class TurnRecord(_Record):
     tool_calls: list[ToolCallRecord] = Field(default_factory=list)
     tool_results: list[ToolResultRecord] = Field(default_factory=list)
     hit_max_steps: bool = False
+    shape: str | None = None
     t_start_ns: int
     t_end_ns: int
 
@@ -115,5 +116,7 @@ class SessionRecord(_Record):
     turns: int
     files: dict[str, str] = Field(default_factory=dict)
     rejected_paths: list[str] = Field(default_factory=list)
+    shape: str | None = None
+    role: str | None = None
     t_start_ns: int
     t_end_ns: int

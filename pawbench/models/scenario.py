@@ -143,7 +143,8 @@ class Block(_Strict):
 
 
 class Scenario(_Strict):
-    """A benchmark workload: agents with turns, the tools they are offered, fixtures, blocks."""
+    """A benchmark workload: agents with turns, the tools they are offered, fixtures, blocks,
+    and the integration turn that orchestration shapes end with (a default one when absent)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -158,6 +159,7 @@ class Scenario(_Strict):
     fixtures: Fixtures = Field(default_factory=Fixtures)
     agents: list[Agent] = Field(min_length=1)
     blocks: list[Block] = Field(default_factory=list)
+    integration: Turn | None = None
 
     def tool(self, name: str) -> ToolSchema | None:
         """The tool definition called ``name``, if the scenario defines one."""
