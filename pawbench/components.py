@@ -112,17 +112,42 @@ class Endpoint(Component, abc.ABC):
 class ShapeSession(Protocol):
     """One agent conversation opened by a shape through the runtime."""
 
-    session_id: str
-    agent: Agent
-    files: dict[str, str]
-    last_text: str
+    @property
+    def session_id(self) -> str:
+        """The id of its records."""
+        ...
 
-    async def turn(self, turn: Turn, *, context: str | None = None) -> TurnRecord:
-        """Run one turn; ``context`` (information flowing in) is prepended to its message."""
+    @property
+    def agent(self) -> Agent:
+        """The agent it runs."""
+        ...
+
+    @property
+    def files(self) -> dict[str, str]:
+        """The files it wrote so far."""
+        ...
+
+    @property
+    def last_text(self) -> str:
+        """Its latest final answer."""
+        ...
+
+    @property
+    def stopped(self) -> bool:
+        """A request failed for good: further turns are skipped."""
+        ...
+
+    async def turn(self, turn: Turn, *, context: str | None = None) -> TurnRecord | None:
+        """Run one turn; ``context`` (information flowing in) is prepended to its message.
+        None when the session has stopped."""
         ...
 
     def report(self) -> str:
         """A short final report: files written and the last STATUS line."""
+        ...
+
+    def share(self, files: Mapping[str, str]) -> None:
+        """Make other agents' files readable (read-only) in this session's workspace."""
         ...
 
     def manifest(self) -> str:
@@ -137,7 +162,10 @@ class ShapeSession(Protocol):
 class ShapeRuntime(Protocol):
     """What the core offers a shape while it runs one scenario."""
 
-    scenario: Scenario
+    @property
+    def scenario(self) -> Scenario:
+        """The scenario being run."""
+        ...
 
     def blocks(self) -> list[Block]:
         """The scenario's blocks, or one block per agent when it declares none."""

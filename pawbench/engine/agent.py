@@ -84,6 +84,7 @@ class AgentSession:
         self.role = role
         self._request_seq = 0
         self._t_start: int | None = None
+        self._t_end: int | None = None
         self._status: TurnStatus = "ok"
         self._turns_run = 0
 
@@ -100,14 +101,19 @@ class AgentSession:
         """A request failed for good: the conversation cannot go on."""
         return self._status in ("error", "timeout")
 
-    async def run_turn(self, index: int, turn: Turn, context: str | None = None) -> TurnRecord:
+    async def run_turn(
+        self, index: int, turn: Turn, context: str | None = None, *, integration: bool = False
+    ) -> TurnRecord:
         """Run one turn (``context`` is prepended to its user message) and emit its record."""
         if self._t_start is None:
             self._t_start = now_ns()
         record = await self._run_turn(index, turn, context)
+        if integration:
+            record.integration = True
         self._turns_run += 1
         await self.sink(record)
         self._status = _worse(self._status, record.status)
+        self._t_end = now_ns()
         return record
 
     async def finish(self) -> SessionRecord:
@@ -123,7 +129,7 @@ class AgentSession:
             files=dict(self.workspace.files),
             rejected_paths=list(self.workspace.rejected),
             t_start_ns=t_start - self.dispatcher.t0_ns,
-            t_end_ns=now_ns() - self.dispatcher.t0_ns,
+            t_end_ns=(self._t_end or now_ns()) - self.dispatcher.t0_ns,
             shape=self.shape,
             role=self.role,
         )

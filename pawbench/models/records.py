@@ -100,6 +100,7 @@ class TurnRecord(_Record):
     tool_results: list[ToolResultRecord] = Field(default_factory=list)
     hit_max_steps: bool = False
     shape: str | None = None
+    integration: bool = False
     t_start_ns: int
     t_end_ns: int
 
