@@ -126,11 +126,7 @@ class OrchestrationRuntime:
 
     def blocks(self) -> list[Block]:
         """Declared blocks, or one block per agent."""
-        if self.scenario.blocks:
-            return list(self.scenario.blocks)
-        return [
-            Block(id=a.id, name=a.name, agents=[a.id], tier=a.tier) for a in self.scenario.agents
-        ]
+        return scenario_blocks(self.scenario)
 
     def waves(self) -> list[list[Block]]:
         """Blocks layered by dependencies: a block joins the first wave after all it needs."""
@@ -166,7 +162,7 @@ class OrchestrationRuntime:
 
     def integration_turn(self, brief: str) -> Turn:
         """The scenario's integration turn (or the default), with ``brief`` in front."""
-        base = self.scenario.integration or default_integration(self.scenario, self.blocks())
+        base = integration_of(self.scenario)
         content = f"{brief}\n\n{base.content}" if brief else base.content
         turn = base.model_copy(update={"content": content})
         self.integration_turns.add(id(turn))
@@ -176,6 +172,18 @@ class OrchestrationRuntime:
         """Close every session the shape left open."""
         for session in self.sessions:
             await session.close()
+
+
+def scenario_blocks(scenario: Scenario) -> list[Block]:
+    """A scenario's declared blocks, or one block per agent."""
+    if scenario.blocks:
+        return list(scenario.blocks)
+    return [Block(id=a.id, name=a.name, agents=[a.id], tier=a.tier) for a in scenario.agents]
+
+
+def integration_of(scenario: Scenario) -> Turn:
+    """The scenario's integration turn, or the default one for its blocks."""
+    return scenario.integration or default_integration(scenario, scenario_blocks(scenario))
 
 
 def default_integration(scenario: Scenario, blocks: list[Block]) -> Turn:

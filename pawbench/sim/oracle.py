@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from pawbench.models.scenario import Agent, Scenario, ScriptedResult, Turn
+from pawbench.models.scenario import Agent, Fixtures, Scenario, ScriptedResult, Turn
 
 # A turn whose content is shorter than this only matches a user message exactly: a short
 # content ("Continue.") contained in an unrelated prompt is not a sign of that turn.
@@ -91,6 +91,25 @@ def _hint(scenario: Scenario, agent: Agent, index: int) -> TurnHint:
     )
 
 
+def _integrator(scenario: Scenario) -> Agent:
+    """The integration turn that orchestration shapes end with, as a one-turn agent."""
+    from pawbench.engine.orchestration import integration_of
+
+    files: dict[str, str] = {}
+    commands: list[ScriptedResult] = []
+    for agent in scenario.agents:
+        files.update(agent.fixtures.files)
+        commands.extend(agent.fixtures.commands)
+    language = next((a.language for a in scenario.agents if a.language), None)
+    return Agent(
+        id="integrator",
+        name="Integrator",
+        language=language,
+        fixtures=Fixtures(files=files, commands=commands),
+        turns=[integration_of(scenario)],
+    )
+
+
 class Oracle:
     """Turn lookup over a set of scenarios: exact content first, then the longest turn content
     contained in the message (a shape may prepend a brief to the first turn; the ``{progress}``
@@ -101,7 +120,7 @@ class Oracle:
         self._contained: list[tuple[tuple[str, ...], TurnHint]] = []
         self._memo: dict[str, TurnHint | None] = {}
         for scenario in scenarios:
-            for agent in scenario.agents:
+            for agent in [*scenario.agents, _integrator(scenario)]:
                 for index, turn in enumerate(agent.turns):
                     key = turn.content.strip()
                     hint = _hint(scenario, agent, index)
