@@ -1,4 +1,5 @@
-"""Helpers of the built-in scenario tests: the catalog's turns and a plain keyword matcher."""
+"""Helpers of the built-in scenario tests: the catalog's turns, and replies scored by the
+built-in scorers (expectations and steering) exactly as a run scores them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,18 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from pawbench.models.scenario import Agent, MentionScope, Scenario, Turn
+from pawbench_builtins.scorers.expectations import ExpectationScorer
+from pawbench_builtins.scorers.steering import SteeringScorer
+
+from pawbench.api import (
+    NoOptions,
+    RequestRecord,
+    SessionRecord,
+    SessionView,
+    ToolCallRecord,
+    TurnRecord,
+)
+from pawbench.models.scenario import Agent, Scenario, Turn
 from pawbench.scenarios import ScenarioCatalog
 
 BUILTIN_IDS = {
@@ -56,27 +68,69 @@ class Reply:
     text: str
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
-    def haystack(self, scope: MentionScope) -> str:
-        """The text a keyword is looked for in: the answer text, the argument values, or both.
-        Arguments are searched as parsed values, not as raw JSON (where a tab is ``\\t``)."""
-        args = "\n".join(_strings(a) for _, a in self.calls)
-        parts = {"text": [self.text], "tool_args": [args], "both": [self.text, args]}[scope]
-        return "\n".join(parts).lower()
+
+def reply_view(scenario: Scenario, agent: Agent, turn: Turn, reply: Reply) -> SessionView:
+    """A finished session holding one turn answered by ``reply``: a request with its tool
+    calls (when it has any), then a request with its final text."""
+    index = agent.turns.index(turn)
+    calls = [
+        ToolCallRecord(id=f"call_{i}", name=name, arguments=json.dumps(args), valid_json=True)
+        for i, (name, args) in enumerate(reply.calls)
+    ]
+    steps = ([("", calls)] if calls else []) + [(reply.text, [])]
+    requests = [
+        RequestRecord(
+            request_id=f"r{n}",
+            session_id="s",
+            scenario_id=scenario.id,
+            agent_id=agent.id,
+            level=1,
+            turn_index=index,
+            step=n,
+            status="ok",
+            t_sent_ns=0,
+            t_end_ns=1,
+            e2e_ms=0.0,
+            completion_tokens=1,
+            finish_reason="tool_calls" if step_calls else "stop",
+            content=content,
+            tool_calls=step_calls,
+        )
+        for n, (content, step_calls) in enumerate(steps)
+    ]
+    record = TurnRecord(
+        session_id="s",
+        scenario_id=scenario.id,
+        agent_id=agent.id,
+        level=1,
+        turn_index=index,
+        event=turn.event.kind if turn.event else None,
+        user_message=turn.content,
+        status="ok",
+        steps=len(requests),
+        request_ids=[r.request_id for r in requests],
+        final_text=reply.text,
+        tool_calls=calls,
+        t_start_ns=0,
+        t_end_ns=1,
+    )
+    session = SessionRecord(
+        session_id="s",
+        scenario_id=scenario.id,
+        agent_id=agent.id,
+        level=1,
+        status="ok",
+        turns=1,
+        t_start_ns=0,
+        t_end_ns=1,
+    )
+    return SessionView(scenario, agent, session, [record], requests)
 
 
-def _strings(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        return "\n".join(_strings(v) for v in value.values())
-    if isinstance(value, list):
-        return "\n".join(_strings(v) for v in value)
-    return json.dumps(value)
+SCORERS = (ExpectationScorer(NoOptions()), SteeringScorer(NoOptions()))
 
 
-def found_fraction(terms: list[str], reply: Reply, scope: MentionScope) -> float:
-    """The share of ``terms`` found (case-insensitively) where ``scope`` says."""
-    if not terms:
-        return 1.0
-    hay = reply.haystack(scope)
-    return sum(term.lower() in hay for term in terms) / len(terms)
+def score_reply(scenario: Scenario, agent: Agent, turn: Turn, reply: Reply) -> dict[str, float]:
+    """The built-in expectations and steering scores of ``reply`` to ``turn``, by metric."""
+    view = reply_view(scenario, agent, turn, reply)
+    return {s.metric: s.value for scorer in SCORERS for s in scorer.score(view)}

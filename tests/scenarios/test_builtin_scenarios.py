@@ -12,7 +12,7 @@ from pawbench.cli.app import run_cli
 from pawbench.models.scenario import TIERS
 from pawbench.scenarios import ScenarioCatalog, builtin_scenarios_dir
 
-from .support import BUILTIN_IDS, Reply, catalog, found_fraction, scenarios, turn_id, turns
+from .support import BUILTIN_IDS, Reply, catalog, scenarios, score_reply, turn_id, turns
 
 STATUS_BLOCK = (
     "STATUS: done\nFILES_CREATED: a.py, b.py\nFILES_MODIFIED: none\nTESTS: pass\nBUILD: ok\n"
@@ -74,19 +74,27 @@ def test_every_event_has_its_own_specific_keywords() -> None:
 
 
 def test_echoing_the_prompt_does_not_meet_the_expectations() -> None:
+    """A reply that repeats the prompt finds less than half of the turn's expected terms, even
+    when it also writes the prompt into a file, and less than half of the event keywords when
+    it says it or writes it into a file (judged by the built-in scorers)."""
     checked = 0
     for scenario, agent, turn in turns():
-        echo = Reply(text=turn.content)
-        mentions = turn.expect.output_mentions
-        if mentions:
+        said = Reply(text=turn.content)
+        written = Reply(
+            turn.content, [("write_file", {"path": "echo.txt", "content": turn.content})]
+        )
+        where = turn_id(scenario, agent, turn)
+        if turn.expect.output_mentions:
             checked += 1
-            scope = turn.expect.mentions_in
-            assert found_fraction(mentions, echo, scope) < 0.5, turn_id(scenario, agent, turn)
+            for echo in (said, written):
+                assert score_reply(scenario, agent, turn, echo)["expect.output_mentions"] < 0.5, (
+                    where
+                )
         if turn.event is not None:
-            keywords = turn.event.keywords
-            assert found_fraction(keywords, echo, turn.event.mentions_in) < 0.5, turn_id(
-                scenario, agent, turn
-            )
+            for echo in (said, written):
+                found = score_reply(scenario, agent, turn, echo)
+                assert found[f"{turn.event.kind}.keywords_found"] < 0.5, where
+                assert found[f"{turn.event.kind}.followed"] == 0.0, where
     assert checked == sum(1 for _ in turns())  # every turn has output_mentions
 
 

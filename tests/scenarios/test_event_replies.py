@@ -1,8 +1,7 @@
 """For each steering and nudge turn: a reply that follows the event meets its keywords and its
-output_mentions, a reply that ignores it (carrying on with the earlier plan) does not.
-
-Keywords are matched as the scoring is specified: case-insensitively, in the scope the event
-names, over the parsed tool-call argument values."""
+output_mentions, a reply that ignores it (carrying on with the earlier plan) does not — judged by
+the built-in ``steering`` and ``expectations`` scorers, as a run judges them (case-insensitive,
+in the scope the event names, over the parsed tool-call argument values)."""
 
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ import pytest
 
 from pawbench.models.scenario import Scenario, Turn
 
-from .support import Reply, catalog, found_fraction, turn_id, turns
+from .support import Reply, catalog, score_reply, turn_id, turns
 
 STATUS = "STATUS: done\nFILES_CREATED: none\nFILES_MODIFIED: {files}\nTESTS: not run\nBUILD: ok\n"
 
@@ -270,14 +269,17 @@ def test_following_the_event_passes_and_ignoring_it_fails(key: tuple[str, str, i
     turn = next(t for t in agent.turns if t.turn == key[2])
     assert turn.event is not None
     follows, ignores = REPLIES[key]
-    event_scope = turn.event.mentions_in
-    assert found_fraction(turn.event.keywords, follows, event_scope) == 1.0, turn_id(
-        scenario, agent, turn
-    )
-    assert found_fraction(turn.event.keywords, ignores, event_scope) == 0.0
-    mentions, scope = turn.expect.output_mentions, turn.expect.mentions_in
-    assert found_fraction(mentions, follows, scope) == 1.0
-    assert found_fraction(mentions, ignores, scope) < found_fraction(mentions, follows, scope)
+    kind = turn.event.kind
+    good = score_reply(scenario, agent, turn, follows)
+    bad = score_reply(scenario, agent, turn, ignores)
+    where = turn_id(scenario, agent, turn)
+    assert good[f"{kind}.keywords_found"] == 1.0, where
+    assert good[f"{kind}.followed"] == 1.0, where
+    assert bad[f"{kind}.keywords_found"] == 0.0, where
+    assert bad[f"{kind}.followed"] == 0.0, where
+    assert good["expect.output_mentions"] == 1.0, where
+    assert bad["expect.output_mentions"] < good["expect.output_mentions"], where
+    assert good["quality.turn"] > bad["quality.turn"], where
 
 
 @pytest.mark.parametrize("key", sorted(REPLIES), ids=lambda k: "/".join(map(str, k)))
