@@ -21,6 +21,7 @@ from __future__ import annotations
 import pluggy
 
 from pawbench.components import (
+    NO_SIGNAL,
     Analyzer,
     AnalyzerReport,
     Component,
@@ -79,6 +80,7 @@ from pawbench.models.wire import (
 hookimpl = pluggy.HookimplMarker("pawbench")
 
 __all__ = [
+    "NO_SIGNAL",
     "TIERS",
     "Agent",
     "Analyzer",

@@ -263,10 +263,16 @@ class AnalyzerReport(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
 
 
+NO_SIGNAL = "no-signal"
+"""``Finding.code`` of a measure that could not be taken: reported, never counted as a defect."""
+
+
 class Analyzer(Component, abc.ABC):
-    """Inspects the files the model wrote, statically, after the run. Never executes them."""
+    """Inspects the files the model wrote, statically, after the run. Never executes them.
+    A ``fallback`` analyzer handles only files no other analyzer handles."""
 
     kind = "analyzer"
+    fallback: ClassVar[bool] = False
 
     def __init__(self, options: BaseModel) -> None:
         self.options = options
