@@ -9,7 +9,7 @@ import traceback
 import typer
 
 from pawbench import __version__
-from pawbench.cli import plugins_cmd, run_cmd, scenarios_cmd, sim_cmd
+from pawbench.cli import compare_cmd, plugins_cmd, report_cmd, run_cmd, scenarios_cmd, sim_cmd
 from pawbench.errors import PawbenchError
 from pawbench.plugins import PluginHost
 
@@ -24,6 +24,8 @@ app.add_typer(plugins_cmd.app, name="plugins")
 app.add_typer(scenarios_cmd.app, name="scenarios")
 app.add_typer(sim_cmd.app, name="sim")
 run_cmd.register(app)
+compare_cmd.register(app)
+report_cmd.register(app)
 
 
 def _version(value: bool) -> None:
