@@ -79,12 +79,19 @@ def dim2_quality(table: RunTable) -> dict[str, Any]:
     """Quality: turn quality and its criteria, tool calls, format compliance; per agent,
     scenario and concurrency level. Excluded turns are only counted."""
     counted = table.counted
+    calls = tool_call_rates(table)
+    quality = mean(t.quality for t in counted)
+    compliance = mean(s.format_final for s in table.sessions)
     return {
-        "quality": mean(t.quality for t in counted),
+        # the published PawBench names first, so that older tooling reads them unchanged
+        "avg_quality": quality,
+        "tool_accuracy": calls["tool_accuracy"],
+        "format_compliance_rate": compliance,
+        "quality": quality,
         "turns": turn_counts(table),
         "criteria": _criteria(counted),
-        "tool_calls": tool_call_rates(table),
-        "format_compliance": mean(s.format_final for s in table.sessions),
+        "tool_calls": calls,
+        "format_compliance": compliance,
         "format_compliance_all_turns": mean(t.format for t in counted),
         "by_agent": {
             k: mean(t.quality for t in sub.counted)
