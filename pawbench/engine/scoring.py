@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pawbench.components import Score, Scorer, SessionView
 from pawbench.engine.sink import RecordSink
 from pawbench.errors import UsageError
-from pawbench.models.scenario import Scenario
+from pawbench.models.scenario import Agent, Scenario
 from pawbench.plugins import PluginHost
+from pawbench.scoring import run_scorers
 
 
 def load_scorers(host: PluginHost, names: list[str]) -> list[Scorer]:
@@ -49,16 +51,20 @@ def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def views(scenarios: list[Scenario], sink: RecordSink) -> list[SessionView]:
-    """One view per finished session, with its turns and requests."""
+def views(
+    scenarios: list[Scenario], sink: RecordSink, agents: Mapping[str, Agent] | None = None
+) -> list[SessionView]:
+    """One view per finished session, with its turns and requests. ``agents`` (session id ->
+    agent as it ran) covers sessions whose agent a shape built or reshaped."""
     by_id = {s.id: s for s in scenarios}
     out = []
     for session in sink.sessions:
         scenario = by_id[session.scenario_id]
+        agent = (agents or {}).get(session.session_id) or scenario.agent(session.agent_id)
         out.append(
             SessionView(
                 scenario=scenario,
-                agent=scenario.agent(session.agent_id),
+                agent=agent,
                 session=session,
                 turns=[t for t in sink.turns if t.session_id == session.session_id],
                 requests=[r for r in sink.requests if r.session_id == session.session_id],
@@ -67,29 +73,27 @@ def views(scenarios: list[Scenario], sink: RecordSink) -> list[SessionView]:
     return out
 
 
+def summarise_scores(
+    session_views: list[SessionView], scores: Mapping[str, list[Score]]
+) -> dict[str, dict[str, Any]]:
+    """Per metric (grouped by the scorer that named it, ``<scorer>.<metric>`` or the bare
+    metric): mean, count, by concurrency and by scenario."""
+    buckets: dict[str, _Bucket] = defaultdict(_Bucket)
+    for view in session_views:
+        for score in scores.get(view.session.session_id, []):
+            buckets[score.metric].add(score.value, view.session.level, view.session.scenario_id)
+    return {metric: bucket.summary() for metric, bucket in sorted(buckets.items())}
+
+
 def score_sessions(
     scorers: list[Scorer], session_views: list[SessionView]
 ) -> tuple[dict[str, dict[str, Any]], list[str]]:
     """Per scorer and metric: mean, count, by concurrency and by scenario; plus warnings for
     scorers that raised (a broken scorer never loses the run's measurements)."""
-    buckets: dict[str, dict[str, _Bucket]] = {s.name: defaultdict(_Bucket) for s in scorers}
+    result: dict[str, dict[str, Any]] = {}
     warnings: list[str] = []
     for scorer in scorers:
-        for view in session_views:
-            try:
-                scores: list[Score] = scorer.score(view)
-            except Exception as exc:
-                warnings.append(
-                    f"scorer {scorer.name!r} failed on {view.session.session_id}: "
-                    f"{type(exc).__name__}: {exc}"
-                )
-                continue
-            for score in scores:
-                buckets[scorer.name][score.metric].add(
-                    score.value, view.session.level, view.session.scenario_id
-                )
-    result = {
-        name: {metric: bucket.summary() for metric, bucket in sorted(metrics.items())}
-        for name, metrics in buckets.items()
-    }
+        scores, failed = run_scorers([scorer], session_views)
+        result[scorer.name] = summarise_scores(session_views, scores)
+        warnings.extend(failed)
     return result, warnings
