@@ -9,12 +9,16 @@ from typing import Any
 
 import typer
 from pydantic import SecretStr, ValidationError
+from rich import box
+from rich.console import Console
 from rich.table import Table
 
 from pawbench.cli.common import host, print_json, stderr, stdout
+from pawbench.cli.progress import ConsoleProgress
 from pawbench.engine.options import RunOptions
 from pawbench.engine.run import execute
 from pawbench.errors import UsageError
+from pawbench.metrics import parse_slo
 from pawbench.scenarios import format_loc
 
 
@@ -27,6 +31,28 @@ def parse_levels(text: str) -> list[int]:
     if not levels or any(level < 1 for level in levels):
         raise UsageError(f"--concurrency: levels must be positive integers, got {text!r}")
     return levels
+
+
+def parse_rates(text: str | None) -> list[float]:
+    """``"2,4.5"`` -> [2.0, 4.5] (requests per second); None -> []."""
+    if text is None:
+        return []
+    try:
+        rates = [float(p) for p in text.split(",") if p.strip()]
+    except ValueError:
+        raise UsageError(f"--request-rate: expected numbers like 2,4,8, got {text!r}") from None
+    if not rates or any(not r > 0 for r in rates):
+        raise UsageError(f"--request-rate: rates must be positive, got {text!r}")
+    return rates
+
+
+def _slo(text: str | None) -> dict[str, float]:
+    if text is None:
+        return {}
+    try:
+        return parse_slo(text)
+    except ValueError as exc:
+        raise UsageError(f"--slo: {exc}") from None
 
 
 def parse_headers(values: list[str]) -> dict[str, SecretStr]:
@@ -50,9 +76,10 @@ def _options(**values: Any) -> RunOptions:
         return RunOptions(**values)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise UsageError(
-            f"--{format_loc(first['loc']).replace('_', '-')}: {first['msg']}"
-        ) from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        if not first["loc"]:
+            raise UsageError(message) from None
+        raise UsageError(f"--{format_loc(first['loc']).replace('_', '-')}: {message}") from None
 
 
 def register(app: typer.Typer) -> None:
@@ -103,14 +130,52 @@ def register(app: typer.Typer) -> None:
         sim_time_scale: float = typer.Option(
             0.05, help="Simulator clock factor (no --endpoint); 0.05 runs 20x faster than real."
         ),
-        no_saturation: bool = typer.Option(False, help="Skip the raw saturation test."),
-        saturation_only: bool = typer.Option(False, help="Run only the raw saturation test."),
+        no_saturation: bool = typer.Option(
+            False, "--no-saturation", help="Skip the raw saturation test."
+        ),
+        saturation_only: bool = typer.Option(
+            False,
+            "--saturation-only",
+            help="Run only the raw saturation test (levels: --concurrency).",
+        ),
+        saturation_levels: str | None = typer.Option(
+            None, help="Concurrency levels of the saturation test (default: --concurrency)."
+        ),
+        request_rate: str | None = typer.Option(
+            None,
+            help="Open-loop saturation: seeded Poisson arrivals at these rates (requests/s, "
+            "e.g. 2,4,8) instead of concurrency levels.",
+        ),
+        saturation_duration: float | None = typer.Option(
+            None,
+            help="Steady-state seconds per saturation level (default 20; with the embedded "
+            "simulator 20 s of simulated time, at least 1 s).",
+        ),
+        saturation_requests: int | None = typer.Option(
+            None, help="End each saturation level after this many measured requests instead."
+        ),
+        warmup: float | None = typer.Option(
+            None,
+            help="Warm-up seconds before each saturation window (default 3; simulator: "
+            "3 s of simulated time, at least 0.25 s).",
+        ),
+        saturation_output_tokens: int = typer.Option(
+            256, help="Output tokens per saturation request (ignore_eos + min_tokens)."
+        ),
+        saturation_prompt_tokens: int = typer.Option(
+            256, help="About this many prompt tokens per saturation request."
+        ),
+        max_in_flight: int = typer.Option(
+            1024, help="Open loop: most requests in flight; later arrivals wait (send lag)."
+        ),
+        slo: str | None = typer.Option(
+            None, help="SLOs for goodput, e.g. ttft_ms=2000,tpot_ms=50 (also e2e_ms, itl_max_ms)."
+        ),
     ) -> None:
-        """Run the benchmark: scenarios at each concurrency level, then write the result."""
+        """Run the benchmark: scenarios at each concurrency level, then the raw saturation
+        test, then write the result."""
         if saturation_only and no_saturation:
             raise UsageError("--saturation-only and --no-saturation exclude each other")
-        if saturation_only:
-            raise UsageError("--saturation-only: the raw saturation test is not available yet")
         options = _options(
             endpoint=endpoint,
             endpoint_plugin=endpoint_plugin,
@@ -136,14 +201,21 @@ def register(app: typer.Typer) -> None:
             sim_profile=sim_profile,
             sim_seed=sim_seed,
             sim_time_scale=sim_time_scale,
+            scenario_levels=not saturation_only,
+            saturation=not no_saturation,
+            saturation_levels=parse_levels(saturation_levels) if saturation_levels else None,
+            request_rates=parse_rates(request_rate),
+            saturation_duration_s=saturation_duration,
+            saturation_requests=saturation_requests,
+            warmup_s=warmup,
+            saturation_output_tokens=saturation_output_tokens,
+            saturation_prompt_tokens=saturation_prompt_tokens,
+            max_in_flight=max_in_flight,
+            slo=_slo(slo),
         )
         err = stderr()
-
-        def progress(message: str) -> None:
-            if not as_json:
-                err.print(f"[dim]… {message}[/dim]")
-
-        outcome = asyncio.run(execute(options, host(ctx), progress))
+        progress = ConsoleProgress(err, quiet=as_json)
+        outcome = asyncio.run(execute(options, host(ctx), progress, progress))
         if as_json:
             print_json(outcome.document)
         else:
@@ -159,6 +231,15 @@ def render_summary(doc: dict[str, Any]) -> None:
     out = stdout()
     label = " [bold yellow](SIMULATED endpoint)[/bold yellow]" if doc["simulated"] else ""
     out.print(f"endpoint: {doc['endpoint']}{label}  model: {doc['model_card']['id']}")
+    if doc["levels"]:
+        _render_levels(out, doc)
+    if doc.get("saturation_curve"):
+        _render_saturation(out, doc)
+    for warning in doc.get("warnings", []):
+        out.print(f"[yellow]warning:[/yellow] {warning}")
+
+
+def _render_levels(out: Console, doc: dict[str, Any]) -> None:
     table = Table(
         "scenario",
         "conc.",
@@ -189,5 +270,61 @@ def render_summary(doc: dict[str, Any]) -> None:
     )
 
 
-def _fmt(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"
+def _render_saturation(out: Console, doc: dict[str, Any]) -> None:
+    info = doc["saturation"]
+    analysis = info["analysis"]
+    key = analysis["load"]
+    table = Table(
+        title="raw saturation (steady-state windows; ms, tokens)",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1, 0, 0),
+    )
+    for name in (
+        "conc." if key == "concurrency" else "req/s in",
+        "active",
+        "tok/s",
+        "peak1s",
+        "req/s",
+        "TTFT50",
+        "TTFT99",
+        "TPOT50",
+        "out",
+        "err",
+        "client",
+    ):
+        table.add_column(name, no_wrap=True)
+    for b in doc["saturation_curve"]:
+        client = b.get("client") or {}
+        table.add_row(
+            str(b[key]) if key == "concurrency" else f"{b[key]:g}",
+            _fmt(b["achieved_concurrency"]["mean"]),
+            _fmt(b["tok_s"], 0),
+            _fmt(b["peak_1s_tok_s"], 0),
+            _fmt(b["requests_s"]),
+            _fmt(b["ttft_ms"]["p50"]),
+            _fmt(b["ttft_ms"]["p99"]),
+            _fmt(b["tpot_ms"]["p50"], 2),
+            _fmt(b["output_tokens"]["mean"], 0),
+            f"{b['error_rate']:.0%}",
+            "[red]BUSY[/red]" if client.get("client_bottleneck") else "ok",
+        )
+    out.print(table)
+    peak, knee = analysis["peak"], analysis["knee"]
+    if peak is not None and knee is not None:
+        more = "" if analysis["saturated"] else " (still rising at the highest level tested)"
+        out.print(
+            f"peak {_fmt(peak['tok_s'])} tok/s at {key} {peak[key]}; "
+            f"knee at {key} {knee[key]} ({_fmt(knee['tok_s'])} tok/s){more}"
+        )
+    slo = analysis.get("slo")
+    if slo is not None:
+        bounds = ", ".join(f"{k} ≤ {v:g}" for k, v in slo["bounds"].items())
+        highest = slo["highest_meeting"]
+        out.print(
+            f"SLO ({bounds}, {slo['attainment']:.0%} of requests): highest {key} meeting it: "
+            + ("none" if highest is None else str(highest))
+        )
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"

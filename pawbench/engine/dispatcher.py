@@ -32,6 +32,21 @@ from pawbench.models.wire import (
 now_ns = time.perf_counter_ns
 
 
+@dataclass(slots=True)
+class LiveCounters:
+    """Running totals for live progress: requests in flight, finished, failed, and the
+    completion tokens of finished requests. Read by the progress display; never a result."""
+
+    in_flight: int = 0
+    done: int = 0
+    errors: int = 0
+    tokens: int = 0
+
+    def reset(self) -> None:
+        """Zero the totals of finished requests (a new level starts)."""
+        self.done = self.errors = self.tokens = 0
+
+
 @dataclass(frozen=True)
 class RequestMeta:
     """Who sends a request, for its record."""
@@ -100,10 +115,26 @@ class Dispatcher:
         self.t0_ns = t0_ns
         self.counter = counter
         self.scrub = scrub
+        self.live = LiveCounters()
 
     async def send(self, request: ChatRequest, meta: RequestMeta) -> RequestRecord:
-        """Send a request; never raises for transport problems (they become the record)."""
+        """Send a request; never raises for transport problems (they become the record).
+        A cancelled send (a request abandoned by the load generator) produces no record."""
+        live = self.live
+        live.in_flight += 1
+        try:
+            record = await self._send(request, meta)
+        finally:
+            live.in_flight -= 1
+        live.done += 1
+        if record.status != "ok":
+            live.errors += 1
+        live.tokens += record.completion_tokens or 0
+        return record
+
+    async def _send(self, request: ChatRequest, meta: RequestMeta) -> RequestRecord:
         state = _Stream()
+        on_data = self._on_data
         t_sent = now_ns()
         error: TransportError | None = None
         try:
@@ -111,7 +142,7 @@ class Dispatcher:
                 async for event in events:
                     t = now_ns()
                     if isinstance(event, SSEData):
-                        self._on_data(state, event.data, t)
+                        on_data(state, event.data, t)
                     elif isinstance(event, ResponseStart):
                         state.t_headers, state.status = t, event.status
                     elif isinstance(event, RetryScheduled):
@@ -126,10 +157,16 @@ class Dispatcher:
     def _on_data(self, state: _Stream, data: bytes, t: int) -> None:
         state.chunks += 1
         for ev in self.endpoint.decode(data):
-            if isinstance(ev, ContentDelta):
+            if isinstance(ev, ContentDelta):  # the common event first, token_at inlined
                 if ev.text:
-                    state.token_at(t)
-                    state.t_first_content = state.t_first_content or t
+                    if state.t_first is None:
+                        state.t_first = state.t_first_content = t
+                    else:
+                        if state.t_last is not None:
+                            state.gaps_ns.append(t - state.t_last)
+                        if state.t_first_content is None:
+                            state.t_first_content = t
+                    state.t_last = t
                     state.content.append(ev.text)
             elif isinstance(ev, ReasoningDelta):
                 if ev.text:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+
+DEFAULT_SATURATION_S = 20.0
+"""Steady-state window of a saturation level against a real endpoint, seconds."""
+DEFAULT_WARMUP_S = 3.0
+"""Warm-up of a saturation level against a real endpoint, seconds."""
+SIM_MIN_SATURATION_S = 1.0
+SIM_MIN_WARMUP_S = 0.25
 
 
 class RunOptions(BaseModel):
@@ -37,6 +44,55 @@ class RunOptions(BaseModel):
     sim_profile: str | None = None
     sim_seed: int = 0
     sim_time_scale: float = Field(default=0.05, ge=0)
+    scenario_levels: bool = True
+    saturation: bool = True
+    saturation_levels: list[int] | None = None
+    request_rates: list[float] = Field(default_factory=list)
+    saturation_duration_s: float | None = Field(default=None, gt=0)
+    saturation_requests: int | None = Field(default=None, ge=1)
+    warmup_s: float | None = Field(default=None, ge=0)
+    saturation_output_tokens: int = Field(default=256, ge=1)
+    saturation_prompt_tokens: int = Field(default=256, ge=1)
+    max_in_flight: int = Field(default=1024, ge=1)
+    slo: dict[str, float] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RunOptions:
+        if not self.scenario_levels and not self.saturation:
+            raise ValueError("nothing to run: scenario levels and saturation are both off")
+        if self.saturation_duration_s is not None and self.saturation_requests is not None:
+            raise ValueError("give a saturation duration or a request count, not both")
+        if any(r <= 0 for r in self.request_rates):
+            raise ValueError("request rates must be positive")
+        return self
+
+    def sweep_levels(self) -> list[int]:
+        """Concurrency levels of the saturation test (default: the scenario levels)."""
+        return sorted(set(self.saturation_levels or self.concurrency))
+
+    def saturation_window(self, simulated: bool) -> tuple[float | None, float]:
+        """(steady-state seconds or None with a request count, warm-up seconds). Defaults:
+        20 s and 3 s; against the embedded simulator, the same durations of *simulated* time
+        (× ``sim_time_scale``), at least 1 s and 0.25 s."""
+        scale = self.sim_time_scale if simulated else 1.0
+        duration = self.saturation_duration_s
+        if duration is None and self.saturation_requests is None:
+            duration = DEFAULT_SATURATION_S * scale
+            duration = max(duration, SIM_MIN_SATURATION_S) if simulated else duration
+        warmup = self.warmup_s
+        if warmup is None:
+            warmup = DEFAULT_WARMUP_S * scale
+            warmup = max(warmup, SIM_MIN_WARMUP_S) if simulated else warmup
+        return duration, warmup
+
+    def max_connections(self) -> int:
+        """Connections the endpoint may open: the most requests ever in flight, plus two."""
+        most = max(self.concurrency)
+        if self.saturation:
+            most = max(most, *self.sweep_levels())
+            if self.request_rates:
+                most = max(most, self.max_in_flight)
+        return most + 2
 
     def secrets(self) -> list[str]:
         """Every secret value, for scrubbing messages."""

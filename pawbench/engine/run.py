@@ -15,11 +15,15 @@ from typing import Any
 from pawbench import __version__
 from pawbench.components import Endpoint, EndpointConfig, ModelInfo, Scorer
 from pawbench.engine.agent import SessionSettings
+from pawbench.engine.client_health import ClientMonitor
+from pawbench.engine.curve import curve_warnings, raw_peak
 from pawbench.engine.dispatcher import Dispatcher
 from pawbench.engine.options import RunOptions
 from pawbench.engine.runner import Runner
+from pawbench.engine.saturation import SATURATION_ID, SaturationRunner
 from pawbench.engine.scoring import load_scorers, score_sessions, views
 from pawbench.engine.sink import RecordSink
+from pawbench.engine.sweep import LiveView, SaturationOutcome, outcome, plan_of, run_saturation
 from pawbench.engine.tokens import TokenCounter
 from pawbench.errors import EndpointError, UsageError
 from pawbench.models.scenario import Scenario
@@ -30,6 +34,7 @@ from pawbench.results import (
     SCHEMA_VERSION,
     build_levels,
     concurrency_curve,
+    level_warnings,
     single_agent,
     write_result,
 )
@@ -96,7 +101,7 @@ def _endpoint_config(options: RunOptions, base_url: str) -> EndpointConfig:
         idle_timeout_s=options.idle_timeout_s,
         request_timeout_s=options.request_timeout_s,
         verify_tls=options.verify_tls,
-        max_connections=max(options.concurrency) + 2,
+        max_connections=options.max_connections(),
         max_retries=options.max_retries,
     )
 
@@ -134,13 +139,18 @@ class _Run:
     counter: TokenCounter
     scrub: Scrubber
     progress: Progress
+    live: LiveView | None = None
 
 
-async def execute(options: RunOptions, host: PluginHost, progress: Progress) -> RunOutcome:
-    """Run the benchmark described by ``options``."""
+async def execute(
+    options: RunOptions, host: PluginHost, progress: Progress, live: LiveView | None = None
+) -> RunOutcome:
+    """Run the benchmark described by ``options``; ``live`` shows each level as it runs."""
     if any(level < 1 for level in options.concurrency) or not options.concurrency:
         raise UsageError("--concurrency: levels must be positive integers, e.g. 1,2,4")
     scenarios = resolve_scenarios(options.scenarios)
+    if options.saturation and any(s.id == SATURATION_ID for s in scenarios):
+        raise UsageError(f"scenario id {SATURATION_ID!r} is reserved for the saturation test")
     host.check()
     endpoint_cls = host.get("endpoint", options.endpoint_plugin)
     scorers = load_scorers(host, options.scorers)
@@ -170,22 +180,67 @@ async def execute(options: RunOptions, host: PluginHost, progress: Progress) -> 
                 counter,
                 scrub,
                 progress,
+                live,
             )
             return await _measure(run)
         finally:
             await endpoint.close()
 
 
-async def _run_levels(run: _Run, runner: Runner) -> bool:
-    """Every level of every scenario; True when interrupted."""
-    try:
-        for level in sorted(set(run.options.concurrency)):
-            for scenario in run.scenarios:
-                run.progress(f"concurrency {level}: {scenario.id}")
+async def _run_levels(run: _Run, runner: Runner) -> None:
+    """Every level of every scenario."""
+    live, counters = run.live, runner.dispatcher.live
+    for level in sorted(set(run.options.concurrency)):
+        for scenario in run.scenarios:
+            label = f"concurrency {level}: {scenario.id}"
+            run.progress(label)
+            counters.reset()
+            if live is not None:
+                live.start_level(label, counters)
+            try:
                 await runner.run_level(scenario, level)
+            finally:
+                if live is not None:
+                    live.end_level()
+
+
+@dataclass
+class _Measured:
+    """What the load phases left behind."""
+
+    runner: Runner
+    saturation: SaturationRunner | None = None
+    interrupted: bool = False
+
+
+async def _load(run: _Run, dispatcher: Dispatcher, sink: RecordSink) -> _Measured:
+    """The scenario levels, then the saturation test; stops early on cancellation."""
+    options = run.options
+    settings = SessionSettings(
+        model=run.model.id,
+        max_steps=options.max_steps,
+        max_tokens=options.max_tokens,
+        temperature=options.temperature,
+        seed=options.seed,
+    )
+    measured = _Measured(Runner(dispatcher, settings, sink))
+    try:
+        if options.scenario_levels:
+            await _run_levels(run, measured.runner)
+        if options.saturation:
+            plan = plan_of(options, run.model.id, run.simulated)
+            measured.saturation = await run_saturation(
+                plan,
+                run.scenarios,
+                options.saturation_prompt_tokens,
+                dispatcher,
+                sink,
+                run.progress,
+                run.live,
+            )
     except asyncio.CancelledError:
-        return True
-    return False
+        measured.interrupted = True
+    return measured
 
 
 async def _measure(run: _Run) -> RunOutcome:
@@ -196,26 +251,53 @@ async def _measure(run: _Run) -> RunOutcome:
     sink.open()
     t0 = time.perf_counter_ns()
     started = datetime.now(UTC).isoformat()
-    settings = SessionSettings(
-        model=run.model.id,
-        max_steps=options.max_steps,
-        max_tokens=options.max_tokens,
-        temperature=options.temperature,
-        seed=options.seed,
-    )
-    runner = Runner(Dispatcher(run.endpoint, t0, run.counter, run.scrub), settings, sink)
+    monitor = ClientMonitor(t0)
+    monitor.start()
     try:
-        interrupted = await _run_levels(run, runner)
+        measured = await _load(run, Dispatcher(run.endpoint, t0, run.counter, run.scrub), sink)
     finally:
         sink.close()
-    levels = build_levels(sink, runner.windows)
+        await monitor.stop()
+    levels = build_levels(sink, measured.runner.windows, monitor.window, options.slo)
+    saturation = (
+        None
+        if measured.saturation is None
+        else outcome(measured.saturation, sink, monitor.window, options.slo)
+    )
     scores, warnings = score_sessions(run.scorers, views(run.scenarios, sink))
-    document: dict[str, Any] = {
+    curve = saturation.curve if saturation else []
+    warnings += level_warnings(levels) + curve_warnings(curve)
+    document = _document(run, sink, started, tag, levels, saturation, scores, warnings)
+    document["interrupted"] = measured.interrupted
+    path = write_result(document, options.output, tag, stamp)
+    if measured.interrupted:
+        raise asyncio.CancelledError
+    failed = sum(1 for r in sink.requests if r.status != "ok")
+    too_many = sink.requests and failed / len(sink.requests) > options.max_error_rate
+    return RunOutcome(document, path, 4 if too_many or not sink.requests else 0)
+
+
+def _document(
+    run: _Run,
+    sink: RecordSink,
+    started: str,
+    tag: str,
+    levels: list[dict[str, Any]],
+    saturation: SaturationOutcome | None,
+    scores: dict[str, Any],
+    warnings: list[str],
+) -> dict[str, Any]:
+    """The result document (schema in docs/metrics.md)."""
+    options = run.options
+    dim1 = single_agent(sink)
+    if saturation is not None:
+        dim1.update(raw_peak(saturation.analysis))
+    return {
         "schema_version": SCHEMA_VERSION,
         "tag": tag,
         "timestamp": started,
         "finished": datetime.now(UTC).isoformat(),
-        "interrupted": interrupted,
+        "interrupted": False,
         "simulated": run.simulated,
         "simulator": run.sim_info,
         "endpoint": "simulated (pawbench sim, in-process)"
@@ -226,16 +308,18 @@ async def _measure(run: _Run) -> RunOutcome:
         "options": options.public(),
         "scenarios": {s.id: content_hash(s) for s in run.scenarios},
         "tokens_estimated": any(r.tokens_estimated for r in sink.requests),
-        "dim1_throughput": single_agent(sink),
+        "dim1_throughput": dim1,
         "concurrency_curve": concurrency_curve(levels),
         "levels": levels,
+        "saturation": None
+        if saturation is None
+        else {**saturation.settings, "analysis": saturation.analysis},
+        "saturation_curve": [] if saturation is None else saturation.curve,
+        "client_note": "the embedded simulator runs in the client's process and event loop: "
+        "client CPU and loop lag include its work"
+        if run.simulated
+        else None,
         "scores": scores,
         "warnings": warnings,
         "requests_jsonl": str(sink.path),
     }
-    path = write_result(document, options.output, tag, stamp)
-    if interrupted:
-        raise asyncio.CancelledError
-    failed = sum(1 for r in sink.requests if r.status != "ok")
-    too_many = sink.requests and failed / len(sink.requests) > options.max_error_rate
-    return RunOutcome(document, path, 4 if too_many or not sink.requests else 0)

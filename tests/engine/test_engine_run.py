@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import orjson
+import pytest
 
 from pawbench.engine.options import RunOptions
 from pawbench.engine.run import RunOutcome, execute
@@ -23,7 +24,7 @@ def _run(
         scenarios=[str(scenario)],
         concurrency=levels,
         output=out,
-        **extra,  # type: ignore[arg-type]
+        **{"saturation": False, **extra},  # type: ignore[arg-type]
     )
     return asyncio.run(execute(options, PluginHost(), lambda _m: None))
 
@@ -55,6 +56,28 @@ def test_history_is_protocol_correct_and_records_are_complete(
     assert first["completion_tokens"] > 0 and first["prompt_tokens"] > 0
     assert first["ttft_ms"] is not None and first["tokens_estimated"] is False
     assert {b["concurrency"] for b in outcome.document["levels"]} == {1, 3}
+
+
+def test_levels_report_achieved_concurrency_and_client_health(
+    agent_server: StartServer, tmp_path: Path
+) -> None:
+    """Four one-turn sessions at level 4, each two requests of >= 200 ms: the requests in
+    flight average close to 4 over the window (bound: > 3; tool handling between a session's
+    two requests is short) and never exceed it."""
+    url = agent_server(AGENT_DELAY_S="0.2")
+    outcome = _run(url, write_scenario(tmp_path, agents=1, turns=1), tmp_path / "out", [4])
+    (block,) = outcome.document["levels"]
+    window = block["window"]
+    assert window["end_s"] - window["start_s"] == pytest.approx(block["duration_s"])
+    assert block["duration_s"] > 0.4
+    assert block["achieved_concurrency"]["max"] == 4
+    assert 3 < block["achieved_concurrency"]["mean"] <= 4
+    assert block["sessions_in_flight"]["max"] == 4
+    assert block["error_rate"] == 0.0 and block["error_rates"] == {}
+    assert block["peak_1s_tok_s"] is None  # a window shorter than one second
+    client = block["client"]
+    assert client["client_bottleneck"] is False and client["loop_lag_ms"]["count"] > 10
+    assert outcome.document["saturation_curve"] == [] and outcome.document["saturation"] is None
 
 
 def test_reused_tool_call_ids_are_replaced(agent_server: StartServer, tmp_path: Path) -> None:

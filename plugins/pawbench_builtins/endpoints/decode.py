@@ -24,6 +24,7 @@ from pawbench.api import (
 )
 
 DONE = b"[DONE]"
+_loads = orjson.loads
 SNIPPET_CHARS = 200
 
 
@@ -39,7 +40,7 @@ def decode_chunk(data: bytes) -> list[StreamEvent]:
     if data == DONE:
         return [StreamDone()]
     try:
-        obj = orjson.loads(data)
+        obj = _loads(data)
     except orjson.JSONDecodeError:
         stripped = data.strip()
         if not stripped:
@@ -47,14 +48,25 @@ def decode_chunk(data: bytes) -> list[StreamEvent]:
         if stripped == DONE:
             return [StreamDone()]
         return [StreamErrorEvent(f"malformed chunk: {snippet(data)}")]
-    if not isinstance(obj, dict):
+    if type(obj) is not dict:
         return [StreamErrorEvent(f"malformed chunk: {snippet(data)}")]
     events: list[StreamEvent] = []
     choices = obj.get("choices")
-    if choices and isinstance(choices, list) and isinstance(choices[0], dict):
-        _decode_choice(choices[0], events)
+    if choices and type(choices) is list:
+        choice = choices[0]
+        if type(choice) is dict:
+            delta = choice.get("delta")
+            if type(delta) is dict and delta:
+                content = delta.get("content")
+                if len(delta) == 1 and content and type(content) is str:
+                    events.append(ContentDelta(content))  # the common chunk: one text delta
+                else:
+                    _decode_delta(delta, events)
+            finish = choice.get("finish_reason")
+            if finish:
+                events.append(FinishReason(str(finish)))
     usage = obj.get("usage")
-    if isinstance(usage, dict):
+    if usage and type(usage) is dict:
         info = _usage(usage)
         if info is not None:
             events.append(info)
@@ -64,24 +76,19 @@ def decode_chunk(data: bytes) -> list[StreamEvent]:
     return events
 
 
-def _decode_choice(choice: dict[str, Any], events: list[StreamEvent]) -> None:
-    delta = choice.get("delta")
-    if isinstance(delta, dict):
-        # some servers send both names for the same text: take one, never both
-        reasoning = delta.get("reasoning_content") or delta.get("reasoning")
-        if reasoning and isinstance(reasoning, str):
-            events.append(ReasoningDelta(reasoning))
-        content = delta.get("content")
-        if content and isinstance(content, str):
-            events.append(ContentDelta(content))
-        tool_calls = delta.get("tool_calls")
-        if tool_calls and isinstance(tool_calls, list):
-            for position, call in enumerate(tool_calls):
-                if isinstance(call, dict):
-                    events.append(_tool_call(call, position))
-    finish = choice.get("finish_reason")
-    if finish:
-        events.append(FinishReason(str(finish)))
+def _decode_delta(delta: dict[str, Any], events: list[StreamEvent]) -> None:
+    # some servers send both names for the same text: take one, never both
+    reasoning = delta.get("reasoning_content") or delta.get("reasoning")
+    if reasoning and isinstance(reasoning, str):
+        events.append(ReasoningDelta(reasoning))
+    content = delta.get("content")
+    if content and isinstance(content, str):
+        events.append(ContentDelta(content))
+    tool_calls = delta.get("tool_calls")
+    if tool_calls and isinstance(tool_calls, list):
+        for position, call in enumerate(tool_calls):
+            if isinstance(call, dict):
+                events.append(_tool_call(call, position))
 
 
 def _tool_call(call: dict[str, Any], position: int) -> ToolCallDelta:

@@ -92,6 +92,7 @@ class OpenAIEndpoint(Endpoint):
         self.chat_url = api_url(base, "chat/completions")
         self.models_url = api_url(base, "models")
         self._redact = Redactor(_secrets(config, user, password))
+        self._redacting = self._redact.active  # fixed once built; read per chunk
         self._headers = _headers(config, user, password)
         self._session: aiohttp.ClientSession | None = None
 
@@ -198,6 +199,7 @@ class OpenAIEndpoint(Endpoint):
                         for data in batch:
                             yield SSEData(data)
                 finally:
+                    reader.close()
                     if reader.clean_eof:
                         resp.release()
                     else:
@@ -264,7 +266,7 @@ class OpenAIEndpoint(Endpoint):
     def decode(self, data: bytes) -> list[StreamEvent]:
         """Parse one SSE event's data (see ``decode.decode_chunk``); error texts are redacted."""
         events = decode_chunk(data)
-        if self._redact.active:
+        if self._redacting:
             for i, event in enumerate(events):
                 if type(event) is StreamErrorEvent:
                     events[i] = StreamErrorEvent(self._redact(event.message))

@@ -137,24 +137,36 @@ def is_event_stream(resp: aiohttp.ClientResponse) -> bool:
     return 200 <= resp.status < 300 and not resp.content_type.endswith("json")
 
 
+class _Expired(Exception):
+    """Raised into a waiting read by the reader's watchdog when its deadline passed."""
+
+
 class EventReader:
     """Reads the event-stream body of one attempt and returns complete SSE event data.
 
     Until the first event is complete, reads are bounded by the first-byte deadline; after it,
-    each read by the idle timeout (any bytes, keep-alive comments included, reset it); always
+    by the idle timeout since the last bytes arrived (keep-alive comments included); always
     by the whole-request deadline. After ``[DONE]`` it waits briefly for the end of the body so
     that the connection can be reused, and never fails.
+
+    The deadlines are kept by one watchdog timer per reader, re-armed only when it fires, not
+    by a timeout per read: a read costs a clock reading, not a timer (the hot path of
+    thousands of streams). ``close`` stops the watchdog.
     """
 
     __slots__ = (
+        "_cause",
         "_config",
         "_content",
         "_done",
+        "_last",
         "_loop",
         "_parser",
+        "_timer",
         "_total_deadline",
         "_ttfb_deadline",
         "_url",
+        "_waiting",
         "clean_eof",
         "got_data",
     )
@@ -175,6 +187,10 @@ class EventReader:
         self._total_deadline = total_deadline
         self._parser = SSEParser()
         self._done = False
+        self._last = self._loop.time()
+        self._waiting = False
+        self._timer: asyncio.TimerHandle | None = None
+        self._cause = "timeout_idle"
         self.got_data = False
         self.clean_eof = False
 
@@ -184,6 +200,7 @@ class EventReader:
         while True:
             chunk = await self._read()
             if not chunk:
+                self.close()
                 self.clean_eof = chunk is not None
                 batch = parser.finish() if chunk is not None else []
                 return self._seen(batch) if batch else None
@@ -191,10 +208,19 @@ class EventReader:
             if batch:
                 return self._seen(batch)
 
+    def close(self) -> None:
+        """Stop the watchdog (the body is finished or abandoned)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
     def _seen(self, batch: list[bytes]) -> list[bytes]:
-        self.got_data = True
+        if not self.got_data:
+            self.got_data = True
+            self.close()  # the deadline changes from first byte to idle: re-arm on next wait
         if not self._done and DONE in batch:
             self._done = True
+            self.close()  # and to the short grace after [DONE]
         return batch
 
     async def _read(self) -> bytes | None:
@@ -202,20 +228,34 @@ class EventReader:
         content = self._content
         try:
             chunk = content.read_nowait()
-        except aiohttp.ClientError as exc:
-            return self._lost(exc)
-        if chunk or content.at_eof():
-            return chunk
-        deadline, cause = self._deadline()
-        try:
-            async with asyncio.timeout_at(deadline):
-                return await content.readany()
-        except TimeoutError:
+            if not chunk and not content.at_eof():
+                if self._timer is None:
+                    self._timer = self._loop.call_at(self._deadline()[0], self._watch)
+                self._waiting = True
+                try:
+                    chunk = await content.readany()
+                finally:
+                    self._waiting = False
+        except _Expired:
             if self._done:
                 return None
-            raise timeout_failure(cause, self._url, self._config) from None
+            raise timeout_failure(self._cause, self._url, self._config) from None
         except aiohttp.ClientError as exc:
             return self._lost(exc)
+        self._last = self._loop.time()
+        return chunk
+
+    def _watch(self) -> None:
+        """The watchdog: expire the waiting read when its deadline passed, else re-arm."""
+        self._timer = None
+        deadline, cause = self._deadline()
+        now = self._loop.time()
+        if now >= deadline and self._waiting:
+            self._cause = cause
+            self._content.set_exception(_Expired())
+            return
+        # not waiting (the consumer is busy): look again shortly
+        self._timer = self._loop.call_at(max(deadline, now + 0.05), self._watch)
 
     def _lost(self, exc: aiohttp.ClientError) -> bytes | None:
         """None after ``[DONE]`` (the answer is complete); else the failure is raised."""
@@ -230,7 +270,7 @@ class EventReader:
     def _deadline(self) -> tuple[float, str]:
         if not self.got_data:
             return bound(self._ttfb_deadline, "timeout_ttfb", self._total_deadline)
-        now = self._loop.time()
         if self._done:
-            return now + min(DONE_GRACE_S, self._config.idle_timeout_s), "timeout_idle"
-        return bound(now + self._config.idle_timeout_s, "timeout_idle", self._total_deadline)
+            return self._last + min(DONE_GRACE_S, self._config.idle_timeout_s), "timeout_idle"
+        idle = self._last + self._config.idle_timeout_s
+        return bound(idle, "timeout_idle", self._total_deadline)

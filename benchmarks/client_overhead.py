@@ -1,0 +1,194 @@
+"""How much client CPU pawbench spends per streamed token, and how many streams one core drives.
+
+The simulator runs alone in a child process pinned to one core; pawbench's own client runs in
+this process pinned to another core: the real path of ``pawbench run --saturation-only`` (the
+``openai`` endpoint plugin, the SSE parser, every chunk decoded and timestamped by the
+dispatcher, one RequestRecord per request appended to requests.jsonl, the client-health
+sampler). Figures come from the result document itself: output tok/s over the steady-state
+window and the client's CPU share over the same window.
+
+Two measurements:
+
+1. ``cpu``: N streams (default 64) against the ``instant`` profile (no simulated latency):
+   client CPU microseconds per streamed token = CPU share / output tok/s. Every token is its
+   own SSE chunk.
+2. ``streams``: N concurrent streams (default 250, 500, 1000, 2000) against a paced profile
+   (each stream gets one token every ``--step-ms``, no batch limit): the most streams for which
+   the client keeps up (output tok/s within 5 % of N x 1000 / step_ms) without flagging itself
+   as the bottleneck.
+
+    .venv/bin/python benchmarks/client_overhead.py cpu --streams 64 --seconds 10
+    .venv/bin/python benchmarks/client_overhead.py streams --streams 250,500,1000,2000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing as mp
+import os
+import resource
+import tempfile
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from pawbench.engine.options import RunOptions
+from pawbench.engine.run import execute
+from pawbench.plugins import PluginHost
+from pawbench.sim.profiles import Profile, get_profile
+
+
+def _paced(step_ms: float) -> Profile:
+    return Profile(
+        name="bench-paced",
+        max_batch=100_000,
+        kv_capacity_tokens=10**9,
+        max_model_len=100_000,
+        prefill_tokens_per_s=1e12,
+        decode_base_ms=step_ms,
+        decode_per_seq_ms=0.0,
+    )
+
+
+def _raise_fd_limit() -> None:
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def _serve(conn: Connection, profile: Profile) -> None:
+    from pawbench.sim import SimServer
+
+    _raise_fd_limit()
+
+    async def main() -> None:
+        async with SimServer(profile=profile, time_scale=1.0, scenarios=[]) as sim:
+            conn.send(sim.base_url)
+            await asyncio.get_running_loop().run_in_executor(None, conn.recv)
+
+    asyncio.run(main())
+
+
+def _pin(server_pid: int) -> str:
+    if not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2:
+        return "not pinned (fewer than 2 cores)"
+    cpus = sorted(os.sched_getaffinity(0))
+    os.sched_setaffinity(server_pid, {cpus[0]})
+    os.sched_setaffinity(0, {cpus[1]})
+    return f"simulator on core {cpus[0]}, client on core {cpus[1]}"
+
+
+def _level(
+    base_url: str, server_pid: int, streams: int, seconds: float, tokens: int
+) -> dict[str, Any]:
+    """One saturation level through ``execute``; its curve block, with the simulator's CPU
+    share over the whole level (``server_cpu_percent``)."""
+    cpu0, t0 = _cpu_seconds(server_pid), time.perf_counter()
+    with tempfile.TemporaryDirectory() as out:
+        options = RunOptions(
+            endpoint=base_url,
+            model="sim-chatty",  # more to say than ``tokens``: every reply is cut at max_tokens
+            scenario_levels=False,
+            concurrency=[streams],
+            saturation_duration_s=seconds,
+            warmup_s=min(2.0, seconds / 2),
+            saturation_output_tokens=tokens,
+            saturation_prompt_tokens=64,
+            output=Path(out),
+        )
+        outcome = asyncio.run(execute(options, PluginHost(), lambda _m: None))
+    (block,) = outcome.document["saturation_curve"]
+    result: dict[str, Any] = block
+    result["server_cpu_percent"] = (
+        100 * (_cpu_seconds(server_pid) - cpu0) / (time.perf_counter() - t0)
+    )
+    return result
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process (Linux /proc), or NaN elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _with_server(profile: Profile, run: Any) -> None:
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe()
+    server = ctx.Process(target=_serve, args=(child, profile))
+    server.start()
+    try:
+        base_url = parent.recv()
+        print(_pin(server.pid or 0))
+        run(base_url, server.pid or 0)
+    finally:
+        parent.send("stop")
+        server.join(10)
+
+
+def _describe(b: dict[str, Any]) -> str:
+    client = b["client"]
+    cpu = client["cpu_percent"]
+    us = cpu / 100 / b["tok_s"] * 1e6 if b["tok_s"] else float("nan")
+    return (
+        f"streams={b['concurrency']} tok_s={b['tok_s']:,.0f} "
+        f"in_flight={b['achieved_concurrency']['mean']:.0f} "
+        f"client_cpu={cpu:.0f}% us_per_token={us:.2f} "
+        f"loop_lag_p99_ms={client['loop_lag_ms']['p99']:.1f} "
+        f"bottleneck={client['client_bottleneck']} ({client['reason'] or 'no'}) "
+        f"errors={b['error_rate']:.1%} server_cpu={b['server_cpu_percent']:.0f}%"
+    )
+
+
+def cpu(args: argparse.Namespace) -> None:
+    """Client CPU per streamed token against the instant profile."""
+
+    def run(base_url: str, pid: int) -> None:
+        for streams in args.streams:
+            print(_describe(_level(base_url, pid, streams, args.seconds, args.tokens)))
+
+    _with_server(get_profile("instant"), run)
+
+
+def streams(args: argparse.Namespace) -> None:
+    """The most concurrent streams one client core keeps up with."""
+    per_stream = 1000.0 / args.step_ms
+
+    def run(base_url: str, pid: int) -> None:
+        best = 0
+        for n in args.streams:
+            b = _level(base_url, pid, n, args.seconds, args.tokens)
+            kept_up = b["tok_s"] >= 0.95 * n * per_stream
+            print(_describe(b) + f" expected_tok_s={n * per_stream:,.0f} kept_up={kept_up}")
+            if kept_up and not b["client"]["client_bottleneck"]:
+                best = n
+        print(f"most streams one core sustains at {per_stream:g} tok/s each: {best}")
+
+    _with_server(_paced(args.step_ms), run)
+
+
+def main() -> None:
+    """Parse the flags and run one measurement."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="what", required=True)
+    a = sub.add_parser("cpu", help="client CPU per streamed token (instant profile)")
+    a.add_argument("--streams", type=lambda s: [int(x) for x in s.split(",")], default=[64])
+    a.add_argument("--seconds", type=float, default=10.0)
+    a.add_argument("--tokens", type=int, default=256)
+    b = sub.add_parser("streams", help="most concurrent streams (paced profile)")
+    b.add_argument(
+        "--streams", type=lambda s: [int(x) for x in s.split(",")], default=[250, 500, 1000, 2000]
+    )
+    b.add_argument("--seconds", type=float, default=10.0)
+    b.add_argument("--tokens", type=int, default=256)
+    b.add_argument("--step-ms", type=float, default=50.0)
+    args = parser.parse_args()
+    _raise_fd_limit()
+    cpu(args) if args.what == "cpu" else streams(args)
+
+
+if __name__ == "__main__":
+    main()
