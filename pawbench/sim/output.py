@@ -28,18 +28,27 @@ class Reply:
     calls: tuple[PlannedCall, ...] = ()
 
 
+_FILLER = tuple(
+    f" {w}"
+    for w in ["and", "then", "the", "next", "step", "of", "the", "same", "work", "goes", "on"]
+)
+
+
 class TokenStream:
     """A reply as decode tokens, content first, then each call (one token for its header, then
     its argument pieces), cut to ``max_tokens``. ``owner[i]`` is ``CONTENT`` or a call index."""
 
     __slots__ = ("calls", "escaped", "finish_reason", "head", "owner", "text")
 
-    def __init__(self, reply: Reply, max_tokens: int) -> None:
+    def __init__(self, reply: Reply, max_tokens: int, min_tokens: int = 0) -> None:
         self.calls = reply.calls
         self.owner: list[int] = []
         self.head: list[bool] = []
         self.text: list[str] = []
         self._add(CONTENT, split_pieces(reply.content), head=False)
+        short = min(min_tokens, max_tokens) - len(self.text)
+        if short > 0 and not reply.calls:  # ignore_eos / min_tokens: keep generating
+            self._add(CONTENT, [_FILLER[i % len(_FILLER)] for i in range(short)], head=False)
         for index, call in enumerate(reply.calls):
             self._add(index, ["", *split_pieces(call.arguments)], head=True)
         natural = "tool_calls" if reply.calls else "stop"

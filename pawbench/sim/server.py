@@ -68,6 +68,14 @@ def _fault_response(state: SimState, fault: FaultDecision) -> web.Response | Non
     return None
 
 
+def _min_tokens(body: dict[str, Any], max_tokens: int) -> int:
+    """vLLM's ``ignore_eos`` (generate up to max_tokens) and ``min_tokens``."""
+    if body.get("ignore_eos") is True:
+        return max_tokens
+    value = body.get("min_tokens")
+    return value if isinstance(value, int) and value > 0 else 0
+
+
 def _max_tokens(body: dict[str, Any], limit: int) -> int | web.Response:
     value = body.get("max_completion_tokens", body.get("max_tokens"))
     if value is None:
@@ -118,7 +126,8 @@ def _admit(state: SimState, body: dict[str, Any]) -> Job | web.Response:
         return refused
     model = str(body["model"])
     seed = _request_seed(state, model, body)
-    tokens = TokenStream(personas.reply(model, body, state.oracle, random.Random(seed)), max_tokens)
+    reply = personas.reply(model, body, state.oracle, random.Random(seed))
+    tokens = TokenStream(reply, max_tokens, _min_tokens(body, max_tokens))
     seq = Sequence(prompt, prompt_tokens, len(tokens), seed)
     if not state.scheduler.fits(seq):
         return error(400, "the request does not fit the simulated KV cache", "BadRequestError")

@@ -61,7 +61,6 @@ async def stream(request: web.Request, job: Job) -> web.StreamResponse:
     resp = web.StreamResponse(
         headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
     )
-    await resp.prepare(request)
     seq, total = job.seq, len(job.tokens)
     enc = ChunkEncoder(job.completion_id, job.created, job.model, job.tokens)
     drop = _position(job.fault.drop_at, total)
@@ -70,6 +69,7 @@ async def stream(request: web.Request, job: Job) -> web.StreamResponse:
     parts = [enc.role()]
     sent = 0
     try:
+        await resp.prepare(request)
         while True:
             marks, done = await seq.next_marks()
             for mark in marks:

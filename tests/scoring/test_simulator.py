@@ -34,7 +34,12 @@ def _scorers(host: PluginHost) -> list[Scorer]:
 def _blocks(model: str, out: Path) -> dict[str, Any]:
     host = PluginHost()
     options = RunOptions(
-        model=model, scenarios=SCENARIOS, concurrency=[1], output=out, sim_profile="instant"
+        model=model,
+        scenarios=SCENARIOS,
+        concurrency=[1],
+        output=out,
+        sim_profile="instant",
+        saturation=False,
     )
     asyncio.run(execute(options, host, lambda _m: None))
     (jsonl,) = out.glob("*.jsonl")
