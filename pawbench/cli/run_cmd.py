@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
 import typer
 from pydantic import SecretStr, ValidationError
-from rich import box
-from rich.console import Console
-from rich.table import Table
 
-from pawbench.cli.common import host, print_json, stderr, stdout
+from pawbench.cli.common import host, print_json, stderr
 from pawbench.cli.progress import ConsoleProgress
+from pawbench.components import Reporter
 from pawbench.engine.options import RunOptions
 from pawbench.engine.run import execute
 from pawbench.errors import UsageError
 from pawbench.metrics import parse_slo
+from pawbench.plugins import PluginHost
 from pawbench.scenarios import format_loc
 
 
@@ -171,6 +171,39 @@ def register(app: typer.Typer) -> None:
         slo: str | None = typer.Option(
             None, help="SLOs for goodput, e.g. ttft_ms=2000,tpot_ms=50 (also e2e_ms, itl_max_ms)."
         ),
+        weights: Path | None = typer.Option(
+            None, help="DQS weights file (JSON; default: the built-in dqs-v1.0.0)."
+        ),
+        ablate: str | None = typer.Option(
+            None, help="DQS components to drop one at a time in the ablation (default: all)."
+        ),
+        verification_runs: int = typer.Option(
+            1, help="Run the scenarios N times at concurrency 1: agreement, DQS CI, pass^k."
+        ),
+        orchestration: str | None = typer.Option(
+            None,
+            help="Run each scenario once per shape, e.g. flat,waves,scatter-gather,team-mode,"
+            "subagents.",
+        ),
+        context_tier: str = typer.Option(
+            "standard", help="standard, manifest-only, or both comma-separated."
+        ),
+        metrics_url: str | None = typer.Option(
+            None, help="Prometheus /metrics URL (default: <server root>/metrics)."
+        ),
+        metrics_interval: float = typer.Option(2.0, help="Seconds between /metrics samples."),
+        local_gpu: bool = typer.Option(
+            False, "--local-gpu", help="The server runs on this machine: read its GPUs (NVML)."
+        ),
+        serving_card: Path | None = typer.Option(
+            None, help="What the server cannot tell (quantization, KV dtype, GPU...): JSON/YAML."
+        ),
+        no_quality_analysis: bool = typer.Option(
+            False,
+            "--no-quality-analysis",
+            help="Skip the static analysis of the files the model wrote.",
+        ),
+        report: str = typer.Option("console", help="Reporter for the summary (see plugins list)."),
     ) -> None:
         """Run the benchmark: scenarios at each concurrency level, then the raw saturation
         test, then write the result."""
@@ -212,119 +245,37 @@ def register(app: typer.Typer) -> None:
             saturation_prompt_tokens=saturation_prompt_tokens,
             max_in_flight=max_in_flight,
             slo=_slo(slo),
+            weights=weights,
+            ablate=ablate,
+            verification_runs=verification_runs,
+            orchestration=_names(orchestration),
+            context_tiers=_names(context_tier) or ["standard"],
+            metrics_url=metrics_url,
+            metrics_interval_s=metrics_interval,
+            local_gpu=local_gpu,
+            serving_card=serving_card,
+            quality_analysis=not no_quality_analysis,
         )
+        reporter = _reporter(host(ctx), report)
         err = stderr()
         progress = ConsoleProgress(err, quiet=as_json)
         outcome = asyncio.run(execute(options, host(ctx), progress, progress))
         if as_json:
             print_json(outcome.document)
         else:
-            render_summary(outcome.document)
+            reporter.render(outcome.document, sys.stdout)
             err.print(f"result: {outcome.result_path}")
         if outcome.exit_code:
             err.print("warning: too many failed requests: results are not trustworthy")
             raise typer.Exit(outcome.exit_code)
 
 
-def render_summary(doc: dict[str, Any]) -> None:
-    """A short console summary (the full report comes with the reporting issue)."""
-    out = stdout()
-    label = " [bold yellow](SIMULATED endpoint)[/bold yellow]" if doc["simulated"] else ""
-    out.print(f"endpoint: {doc['endpoint']}{label}  model: {doc['model_card']['id']}")
-    if doc["levels"]:
-        _render_levels(out, doc)
-    if doc.get("saturation_curve"):
-        _render_saturation(out, doc)
-    for warning in doc.get("warnings", []):
-        out.print(f"[yellow]warning:[/yellow] {warning}")
+def _names(text: str | None) -> list[str]:
+    return [p.strip() for p in (text or "").split(",") if p.strip()]
 
 
-def _render_levels(out: Console, doc: dict[str, Any]) -> None:
-    table = Table(
-        "scenario",
-        "conc.",
-        "requests",
-        "errors",
-        "out tok/s",
-        "TTFT p50 ms",
-        "TPOT p50 ms",
-        "turns",
-    )
-    for b in doc["levels"]:
-        table.add_row(
-            b["scenario_id"],
-            str(b["concurrency"]),
-            str(b["requests"]),
-            str(sum(b["errors"].values())),
-            _fmt(b["output_tok_s"]),
-            _fmt(b["ttft_ms"]["p50"]),
-            _fmt(b["tpot_ms"]["p50"]),
-            ", ".join(f"{k}={v}" for k, v in sorted(b["turns"].items())),
-        )
-    out.print(table)
-    single = doc["dim1_throughput"]
-    out.print(
-        f"single-agent: {_fmt(single['avg_single_tok_s'])} tok/s, "
-        f"TTFT {_fmt(single['avg_ttft_ms'])} ms"
-        + ("  (token counts estimated)" if doc["tokens_estimated"] else "")
-    )
-
-
-def _render_saturation(out: Console, doc: dict[str, Any]) -> None:
-    info = doc["saturation"]
-    analysis = info["analysis"]
-    key = analysis["load"]
-    table = Table(
-        title="raw saturation (steady-state windows; ms, tokens)",
-        box=box.SIMPLE_HEAD,
-        padding=(0, 1, 0, 0),
-    )
-    for name in (
-        "conc." if key == "concurrency" else "req/s in",
-        "active",
-        "tok/s",
-        "peak1s",
-        "req/s",
-        "TTFT50",
-        "TTFT99",
-        "TPOT50",
-        "out",
-        "err",
-        "client",
-    ):
-        table.add_column(name, no_wrap=True)
-    for b in doc["saturation_curve"]:
-        client = b.get("client") or {}
-        table.add_row(
-            str(b[key]) if key == "concurrency" else f"{b[key]:g}",
-            _fmt(b["achieved_concurrency"]["mean"]),
-            _fmt(b["tok_s"], 0),
-            _fmt(b["peak_1s_tok_s"], 0),
-            _fmt(b["requests_s"]),
-            _fmt(b["ttft_ms"]["p50"]),
-            _fmt(b["ttft_ms"]["p99"]),
-            _fmt(b["tpot_ms"]["p50"], 2),
-            _fmt(b["output_tokens"]["mean"], 0),
-            f"{b['error_rate']:.0%}",
-            "[red]BUSY[/red]" if client.get("client_bottleneck") else "ok",
-        )
-    out.print(table)
-    peak, knee = analysis["peak"], analysis["knee"]
-    if peak is not None and knee is not None:
-        more = "" if analysis["saturated"] else " (still rising at the highest level tested)"
-        out.print(
-            f"peak {_fmt(peak['tok_s'])} tok/s at {key} {peak[key]}; "
-            f"knee at {key} {knee[key]} ({_fmt(knee['tok_s'])} tok/s){more}"
-        )
-    slo = analysis.get("slo")
-    if slo is not None:
-        bounds = ", ".join(f"{k} ≤ {v:g}" for k, v in slo["bounds"].items())
-        highest = slo["highest_meeting"]
-        out.print(
-            f"SLO ({bounds}, {slo['attainment']:.0%} of requests): highest {key} meeting it: "
-            + ("none" if highest is None else str(highest))
-        )
-
-
-def _fmt(value: float | None, digits: int = 1) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
+def _reporter(plugin_host: PluginHost, name: str) -> Reporter:
+    cls = plugin_host.get("reporter", name)
+    if not issubclass(cls, Reporter):
+        raise UsageError(f"--report: {name!r} is not a reporter")
+    return cls(cls.Options())

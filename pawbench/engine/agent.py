@@ -7,7 +7,8 @@ turn ends with an answer without tool calls. Assistant messages stay in the hist
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ from pawbench.models.wire import ChatRequest
 
 Sink = Callable[[RequestRecord | TurnRecord | SessionRecord], Awaitable[None]]
 ProgressSource = Callable[[str], str]
+_STATUS_LINE = re.compile(r"^\s*STATUS:.*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -240,6 +242,14 @@ class AgentSession:
             if message.get("role") == "assistant"
             for call in message.get("tool_calls") or []
         }
+
+
+def progress_summary(agent_id: str, files: Mapping[str, str], last_text: str) -> str:
+    """One line: the files an agent wrote and the STATUS line of its last answer."""
+    written = ", ".join(sorted(files)) or "none yet"
+    status = _STATUS_LINE.findall(last_text)
+    last = status[-1].strip() if status else "STATUS: in progress"
+    return f"{agent_id} has written: {written}; {last}"
 
 
 _SEVERITY: dict[str, int] = {"ok": 0, "failed": 1, "fixture_gap": 2, "timeout": 3, "error": 4}

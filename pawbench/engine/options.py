@@ -6,6 +6,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
+from pawbench.redact import redact_url
+
 DEFAULT_SATURATION_S = 20.0
 """Steady-state window of a saturation level against a real endpoint, seconds."""
 DEFAULT_WARMUP_S = 3.0
@@ -55,6 +57,17 @@ class RunOptions(BaseModel):
     saturation_prompt_tokens: int = Field(default=256, ge=1)
     max_in_flight: int = Field(default=1024, ge=1)
     slo: dict[str, float] = Field(default_factory=dict)
+    weights: Path | None = None
+    ablate: str | None = None
+    verification_runs: int = Field(default=1, ge=1, le=50)
+    orchestration: list[str] = Field(default_factory=list)
+    context_tiers: list[str] = Field(default_factory=lambda: ["standard"])
+    metrics_url: str | None = None
+    metrics_interval_s: float = Field(default=2.0, gt=0)
+    local_gpu: bool = False
+    serving_card: Path | None = None
+    quality_analysis: bool = True
+    quality_timeout_s: float = Field(default=120.0, gt=0)
 
     @model_validator(mode="after")
     def _consistent(self) -> RunOptions:
@@ -105,5 +118,7 @@ class RunOptions(BaseModel):
         """The options as recorded in a result: secrets reduced to whether they were set."""
         data = self.model_dump(mode="json", exclude={"api_key", "headers"})
         data["api_key_set"] = self.api_key is not None
+        if self.metrics_url is not None:
+            data["metrics_url"] = redact_url(self.metrics_url)
         data["headers"] = sorted(self.headers)
         return data

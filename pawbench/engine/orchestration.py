@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pawbench.components import Shape
-from pawbench.engine.agent import AgentSession, SessionSettings
+from pawbench.engine.agent import AgentSession, SessionSettings, progress_summary
 from pawbench.engine.dispatcher import Dispatcher
 from pawbench.engine.sink import RecordSink
 from pawbench.models.records import SessionRecord, TurnRecord
@@ -18,20 +18,11 @@ from pawbench.models.scenario import Agent, Block, Expect, Scenario, Turn
 
 ORCHESTRATION_LEVEL = 0
 STANDARD_TOOLS = ("write_file", "read_file", "list_files", "run_command")
-_STATUS_LINE = re.compile(r"^\s*STATUS:.*$", re.MULTILINE)
 _SYMBOL = re.compile(
     r"^(?:async\s+def|def|class|function|export\s+(?:default\s+)?(?:function|class|const)|"
     r"const|interface|type)\s+([A-Za-z_$][\w$]*)",
     re.MULTILINE,
 )
-
-
-def progress_summary(agent_id: str, files: Mapping[str, str], last_text: str) -> str:
-    """One line: the files an agent wrote and the STATUS line of its last answer."""
-    written = ", ".join(sorted(files)) or "none yet"
-    status = _STATUS_LINE.findall(last_text)
-    last = status[-1].strip() if status else "STATUS: in progress"
-    return f"{agent_id} has written: {written}; {last}"
 
 
 def manifest(files: Mapping[str, str]) -> str:

@@ -7,21 +7,33 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pawbench import __version__
-from pawbench.components import Endpoint, EndpointConfig, ModelInfo, Scorer
+from pawbench.artifacts import BLOCK_KEY, analyze_sessions, skipped_block
+from pawbench.components import Endpoint, EndpointConfig, ModelInfo, Scorer, Shape
+from pawbench.context_tiers import CONTEXT_TIERS, apply_context_tier
 from pawbench.engine.agent import SessionSettings
+from pawbench.engine.analysis import (
+    TIER_SEPARATOR,
+    context_tier_block,
+    dimension_blocks,
+    orchestration_results,
+    scored,
+    verification_block,
+)
 from pawbench.engine.client_health import ClientMonitor
 from pawbench.engine.curve import curve_warnings, raw_peak
 from pawbench.engine.dispatcher import Dispatcher
 from pawbench.engine.options import RunOptions
+from pawbench.engine.orchestration import OrchestrationRuntime
+from pawbench.engine.phases import PhaseContext, run_orchestration, run_verification
 from pawbench.engine.runner import Runner
 from pawbench.engine.saturation import SATURATION_ID, SaturationRunner
-from pawbench.engine.scoring import load_scorers, score_sessions, views
+from pawbench.engine.scoring import load_scorers
 from pawbench.engine.sink import RecordSink
 from pawbench.engine.sweep import LiveView, SaturationOutcome, outcome, plan_of, run_saturation
 from pawbench.engine.tokens import TokenCounter
@@ -39,6 +51,8 @@ from pawbench.results import (
     write_result,
 )
 from pawbench.scenarios import ScenarioCatalog, content_hash
+from pawbench.scoring import Weights, load_weights, parse_ablate
+from pawbench.telemetry import Telemetry, load_serving_card
 
 Progress = Callable[[str], None]
 
@@ -52,14 +66,28 @@ class RunOutcome:
     exit_code: int
 
 
-def resolve_scenarios(refs: list[str]) -> list[Scenario]:
-    """Scenario ids or files; all built-ins when none are given."""
+def resolve_scenarios(refs: list[str], tiers: list[str] | None = None) -> list[Scenario]:
+    """Scenario ids or files (all built-ins when none are given), once per context tier; a
+    non-standard tier's copy is named ``<id>--<tier>``."""
     catalog = ScenarioCatalog()
-    if not refs:
-        if not catalog.entries:
-            raise UsageError("no built-in scenarios found; give --scenario FILE")
-        return [catalog.entries[i].scenario for i in catalog.ids()]
-    return [catalog.resolve(ref) for ref in refs]
+    if not refs and not catalog.entries:
+        raise UsageError("no built-in scenarios found; give --scenario FILE")
+    base = [catalog.resolve(ref) for ref in refs] or [
+        catalog.entries[i].scenario for i in catalog.ids()
+    ]
+    unknown = [t for t in tiers or [] if t not in CONTEXT_TIERS]
+    if unknown:
+        raise UsageError(
+            f"--context-tier: unknown tier {unknown[0]!r} (available: {', '.join(CONTEXT_TIERS)})"
+        )
+    out = []
+    for tier in tiers or ["standard"]:
+        for scenario in base:
+            tiered = apply_context_tier(scenario, tier)
+            if tier != "standard":
+                tiered = tiered.model_copy(update={"id": f"{scenario.id}{TIER_SEPARATOR}{tier}"})
+            out.append(tiered)
+    return out
 
 
 @contextlib.asynccontextmanager
@@ -140,6 +168,11 @@ class _Run:
     scrub: Scrubber
     progress: Progress
     live: LiveView | None = None
+    host: PluginHost | None = None
+    weights: Weights | None = None
+    ablate: list[str] | None = None
+    shapes: list[Shape] | None = None
+    serving_card: dict[str, Any] | None = None
 
 
 async def execute(
@@ -148,14 +181,17 @@ async def execute(
     """Run the benchmark described by ``options``; ``live`` shows each level as it runs."""
     if any(level < 1 for level in options.concurrency) or not options.concurrency:
         raise UsageError("--concurrency: levels must be positive integers, e.g. 1,2,4")
-    scenarios = resolve_scenarios(options.scenarios)
+    scenarios = resolve_scenarios(options.scenarios, options.context_tiers)
+    weights, ablate = load_weights(options.weights), parse_ablate(options.ablate)
     if options.saturation and any(s.id == SATURATION_ID for s in scenarios):
         raise UsageError(f"scenario id {SATURATION_ID!r} is reserved for the saturation test")
     host.check()
     endpoint_cls = host.get("endpoint", options.endpoint_plugin)
     scorers = load_scorers(host, options.scorers)
+    shapes = [_shape(host, name) for name in options.orchestration]
     counter = TokenCounter(options.tokenizer)
     scrub = Scrubber(options.secrets())
+    serving = load_serving_card(options.serving_card, scrub) if options.serving_card else None
     async with _target(options) as (base_url, sim_info):
         simulated = sim_info is not None
         endpoint = endpoint_cls(_endpoint_config(options, base_url), endpoint_cls.Options())  # type: ignore[call-arg]
@@ -181,13 +217,25 @@ async def execute(
                 scrub,
                 progress,
                 live,
+                host,
+                weights,
+                ablate,
+                shapes,
+                serving,
             )
             return await _measure(run)
         finally:
             await endpoint.close()
 
 
-async def _run_levels(run: _Run, runner: Runner) -> None:
+def _shape(host: PluginHost, name: str) -> Shape:
+    cls = host.get("shape", name)
+    if not issubclass(cls, Shape):
+        raise UsageError(f"--orchestration: {name!r} is not a shape")
+    return cls(cls.Options())
+
+
+async def _run_levels(run: _Run, runner: Runner, tel: Telemetry) -> None:
     """Every level of every scenario."""
     live, counters = run.live, runner.dispatcher.live
     for level in sorted(set(run.options.concurrency)):
@@ -197,9 +245,11 @@ async def _run_levels(run: _Run, runner: Runner) -> None:
             counters.reset()
             if live is not None:
                 live.start_level(label, counters)
+            await tel.level_started(label, {"scenario_id": scenario.id, "concurrency": level})
             try:
                 await runner.run_level(scenario, level)
             finally:
+                await tel.level_finished(label)
                 if live is not None:
                     live.end_level()
 
@@ -211,9 +261,11 @@ class _Measured:
     runner: Runner
     saturation: SaturationRunner | None = None
     interrupted: bool = False
+    runtimes: list[OrchestrationRuntime] = field(default_factory=list)
+    repeats: list[RecordSink] = field(default_factory=list)
 
 
-async def _load(run: _Run, dispatcher: Dispatcher, sink: RecordSink) -> _Measured:
+async def _load(run: _Run, dispatcher: Dispatcher, sink: RecordSink, tel: Telemetry) -> _Measured:
     """The scenario levels, then the saturation test; stops early on cancellation."""
     options = run.options
     settings = SessionSettings(
@@ -224,10 +276,16 @@ async def _load(run: _Run, dispatcher: Dispatcher, sink: RecordSink) -> _Measure
         seed=options.seed,
     )
     measured = _Measured(Runner(dispatcher, settings, sink))
+    phase = PhaseContext(settings, dispatcher, sink, run.progress, tel)
     try:
         if options.scenario_levels:
-            await _run_levels(run, measured.runner)
+            await _run_levels(run, measured.runner, tel)
+            measured.runtimes = await run_orchestration(phase, run.shapes or [], run.scenarios)
+            measured.repeats = await run_verification(
+                phase, options.verification_runs, run.scenarios, sink.path
+            )
         if options.saturation:
+            await tel.level_started("saturation", {"phase": "saturation"})
             plan = plan_of(options, run.model.id, run.simulated)
             measured.saturation = await run_saturation(
                 plan,
@@ -238,6 +296,7 @@ async def _load(run: _Run, dispatcher: Dispatcher, sink: RecordSink) -> _Measure
                 run.progress,
                 run.live,
             )
+            await tel.level_finished("saturation")
     except asyncio.CancelledError:
         measured.interrupted = True
     return measured
@@ -253,21 +312,35 @@ async def _measure(run: _Run) -> RunOutcome:
     started = datetime.now(UTC).isoformat()
     monitor = ClientMonitor(t0)
     monitor.start()
-    try:
-        measured = await _load(run, Dispatcher(run.endpoint, t0, run.counter, run.scrub), sink)
-    finally:
-        sink.close()
-        await monitor.stop()
+    assert run.host is not None
+    async with Telemetry(
+        run.host,
+        run.base_url,
+        metrics_url=options.metrics_url,
+        local_gpu=options.local_gpu,
+        interval_s=options.metrics_interval_s,
+        secrets=options.secrets(),
+    ) as tel:
+        try:
+            dispatcher = Dispatcher(run.endpoint, t0, run.counter, run.scrub)
+            measured = await _load(run, dispatcher, sink, tel)
+        finally:
+            sink.close()
+            await monitor.stop()
     levels = build_levels(sink, measured.runner.windows, monitor.window, options.slo)
     saturation = (
         None
         if measured.saturation is None
         else outcome(measured.saturation, sink, monitor.window, options.slo)
     )
-    scores, warnings = score_sessions(run.scorers, views(run.scenarios, sink))
+    blocks, warnings = await _analysis(run, sink, measured)
     curve = saturation.curve if saturation else []
     warnings += level_warnings(levels) + curve_warnings(curve)
-    document = _document(run, sink, started, tag, levels, saturation, scores, warnings)
+    document = _document(run, sink, started, tag, levels, saturation, warnings)
+    document.update(blocks)
+    document["model_card"] = await tel.model_card(run.model)
+    document["server_metrics"] = tel.summary()
+    document["client"] = tel.client_info()
     document["interrupted"] = measured.interrupted
     path = write_result(document, options.output, tag, stamp)
     if measured.interrupted:
@@ -277,6 +350,46 @@ async def _measure(run: _Run) -> RunOutcome:
     return RunOutcome(document, path, 4 if too_many or not sink.requests else 0)
 
 
+async def _analysis(
+    run: _Run, sink: RecordSink, measured: _Measured
+) -> tuple[dict[str, Any], list[str]]:
+    """Scores, the dimension blocks, DQS, verification, orchestration, context tiers and the
+    static analysis of the files the model wrote."""
+    options = run.options
+    assert run.weights is not None and run.host is not None
+    agents = {sid: a for rt in measured.runtimes for sid, a in rt.agents.items()}
+    main = scored(run.scorers, run.scenarios, sink, agents)
+    blocks: dict[str, Any] = {"scores": main.summary}
+    blocks.update(dimension_blocks(main.views, main.scores, run.weights, run.ablate or []))
+    warnings = list(main.warnings)
+    if measured.repeats:
+        repeats = [scored(run.scorers, run.scenarios, r) for r in measured.repeats]
+        pairs = [(r.views, r.scores) for r in repeats]
+        blocks["verification"] = verification_block(main.views, main.scores, pairs, run.weights)
+    if measured.runtimes:
+        results, spread, by_scenario = orchestration_results(
+            measured.runtimes, sink, main, run.weights
+        )
+        blocks["orchestration_results"] = results
+        blocks["orchestration_dqs_spread"] = spread
+        blocks["orchestration_dqs_spread_by_scenario"] = by_scenario
+    if options.context_tiers != ["standard"]:
+        by_scenario = blocks["dim2_quality"].get("by_scenario", {})
+        blocks["context_tiers"] = context_tier_block(options.context_tiers, sink, by_scenario)
+    blocks[BLOCK_KEY] = (
+        await asyncio.to_thread(
+            analyze_sessions,
+            run.host,
+            sink.sessions,
+            timeout_s=options.quality_timeout_s,
+            progress=run.progress,
+        )
+        if options.quality_analysis
+        else skipped_block()
+    )
+    return blocks, warnings
+
+
 def _document(
     run: _Run,
     sink: RecordSink,
@@ -284,7 +397,6 @@ def _document(
     tag: str,
     levels: list[dict[str, Any]],
     saturation: SaturationOutcome | None,
-    scores: dict[str, Any],
     warnings: list[str],
 ) -> dict[str, Any]:
     """The result document (schema in docs/metrics.md)."""
@@ -319,7 +431,7 @@ def _document(
         "client CPU and loop lag include its work"
         if run.simulated
         else None,
-        "scores": scores,
+        "serving_card": run.serving_card,
         "warnings": warnings,
         "requests_jsonl": str(sink.path),
     }

@@ -9,17 +9,14 @@ j // agents`` form a team: a nudge from another agent reads its team-mate's prog
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pawbench.engine.agent import AgentSession, SessionSettings
+from pawbench.engine.agent import AgentSession, SessionSettings, progress_summary
 from pawbench.engine.dispatcher import Dispatcher, now_ns
 from pawbench.engine.sink import RecordSink
 from pawbench.models.records import SessionRecord
 from pawbench.models.scenario import Scenario
-
-_STATUS_LINE = re.compile(r"^\s*STATUS:.*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -36,7 +33,14 @@ class LevelWindow:
 class Runner:
     """Runs scenarios at load levels through one dispatcher into one sink."""
 
-    def __init__(self, dispatcher: Dispatcher, settings: SessionSettings, sink: RecordSink) -> None:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        settings: SessionSettings,
+        sink: RecordSink,
+        suffix: str = "",
+    ) -> None:
+        self.suffix = suffix  # keeps session ids of repeated runs apart
         self.dispatcher = dispatcher
         self.settings = settings
         self.sink = sink
@@ -53,7 +57,7 @@ class Runner:
             agent = agents[i % len(agents)]
             team = teams.setdefault(i // len(agents), {})
             session = AgentSession(
-                session_id=f"{scenario.id}-c{level}-s{i}",
+                session_id=f"{scenario.id}-c{level}-s{i}{self.suffix}",
                 scenario=scenario,
                 agent=agent,
                 level=level,
@@ -83,9 +87,6 @@ def _progress_of(team: dict[str, AgentSession]) -> Callable[[str], str]:
         session = team.get(agent_id)
         if session is None:
             return ""
-        files = ", ".join(sorted(session.workspace.files)) or "none yet"
-        status = _STATUS_LINE.findall(session.last_final_text)
-        last = status[-1].strip() if status else "STATUS: in progress"
-        return f"{agent_id} has written: {files}; {last}"
+        return progress_summary(agent_id, session.workspace.files, session.last_final_text)
 
     return progress

@@ -11,13 +11,19 @@ from pawbench.components import Score, Scorer, SessionView
 from pawbench.engine.sink import RecordSink
 from pawbench.errors import UsageError
 from pawbench.models.scenario import Agent, Scenario
-from pawbench.plugins import PluginHost
+from pawbench.plugins import CORE_DISTRIBUTION, PluginHost
 from pawbench.scoring import run_scorers
 
 
 def load_scorers(host: PluginHost, names: list[str]) -> list[Scorer]:
-    """The scorers to run: those named, else every loaded scorer."""
-    chosen = names or host.names("scorer")
+    """The scorers to run: every loaded scorer; with ``names``, the built-in ones (the
+    dimensions and DQS need them) plus those named."""
+    builtin = [
+        c.name
+        for c in host.components("scorer")
+        if c.status == "loaded" and c.distribution == CORE_DISTRIBUTION
+    ]
+    chosen = list(dict.fromkeys([*builtin, *names])) if names else host.names("scorer")
     scorers = []
     for name in chosen:
         cls = host.get("scorer", name)

@@ -24,11 +24,11 @@ class RecordSink:
     sessions: list[SessionRecord] = field(default_factory=list)
     _file: IO[bytes] | None = None
 
-    def open(self) -> None:
-        """Create (truncate) the JSONL file."""
+    def open(self, append: bool = False) -> None:
+        """Create (truncate) the JSONL file, or append to it."""
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = self.path.open("wb")
+            self._file = self.path.open("ab" if append else "wb")
 
     def close(self) -> None:
         """Close the JSONL file."""

@@ -42,7 +42,7 @@ def test_saturation_only_writes_a_curve(run_pawbench: RunPawbench, tmp_path: Pat
     assert doc["dim1_throughput"]["raw_peak_tok_s"] == max(b["tok_s"] for b in curve)
     # not a terminal: short progress lines on stderr, the summary on stdout
     assert "saturation, concurrency 2" in proc.stderr
-    assert "raw saturation" in proc.stdout and "knee" in proc.stdout
+    assert "Raw saturation" in proc.stdout and "knee" in proc.stdout
 
 
 def test_json_output_is_quiet(run_pawbench: RunPawbench, tmp_path: Path) -> None:

@@ -101,9 +101,10 @@ def test_real_result_has_curves_latencies_and_replies(
 ) -> None:
     text = _html(tmp_path, real_result[0]).read_text()
     _assert_self_contained(text)
-    assert text.count("<svg") == 2  # saturation curve, latency distributions
-    assert "No data: the result has no quality_by_tier" in text
-    assert "No data: the result has no server-metric time series" in text
+    # saturation curve, latency distributions, quality by tier, DQS components and ablation,
+    # server-metric time series: a real run fills every block
+    assert text.count("<svg") == 5
+    assert "No data" not in text
     assert '<pre class="reply">' in text and "SIMULATED endpoint" in text
 
 

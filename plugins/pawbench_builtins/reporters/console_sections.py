@@ -134,6 +134,32 @@ def saturation_table(doc: Mapping[str, Any]) -> RenderableType:
     return table
 
 
+def saturation_analysis(doc: Mapping[str, Any]) -> RenderableType:
+    """Peak, knee and the SLO verdict of the raw saturation test, when it ran."""
+    info = doc.get("saturation")
+    analysis = info.get("analysis") if isinstance(info, Mapping) else None
+    if not isinstance(analysis, Mapping):
+        return Text("")
+    key = str(analysis.get("load", "concurrency"))
+    peak, knee = analysis.get("peak"), analysis.get("knee")
+    lines = []
+    if isinstance(peak, Mapping) and isinstance(knee, Mapping):
+        rising = "" if analysis.get("saturated") else " (still rising at the highest level tested)"
+        lines.append(
+            f"peak {fmt(peak.get('tok_s'), 1)} tok/s at {key} {peak.get(key)}; knee at {key} "
+            f"{knee.get(key)} ({fmt(knee.get('tok_s'), 1)} tok/s){rising}"
+        )
+    slo = analysis.get("slo")
+    if isinstance(slo, Mapping):
+        bounds = ", ".join(f"{k} <= {v:g}" for k, v in (slo.get("bounds") or {}).items())
+        highest = slo.get("highest_meeting")
+        lines.append(
+            f"SLO ({bounds}): highest {key} meeting it: "
+            + ("none" if highest is None else str(highest))
+        )
+    return Text("\n".join(lines))
+
+
 def server_table(doc: Mapping[str, Any]) -> RenderableType:
     """Headline server metrics (prefix cache, speculative decoding, KV cache ...)."""
     rows = server_headline(doc)
@@ -160,5 +186,6 @@ def all_sections(doc: Mapping[str, Any]) -> Iterator[RenderableType]:
     yield dimension_panels(doc)
     yield dqs_line(doc)
     yield saturation_table(doc)
+    yield saturation_analysis(doc)
     yield server_table(doc)
     yield warning_panel(doc)
