@@ -40,6 +40,7 @@ from pawbench.components import (
     ShapeRuntime,
     ShapeSession,
 )
+from pawbench.metrics import percentile
 from pawbench.models.records import (
     RequestRecord,
     SessionRecord,
@@ -76,6 +77,7 @@ from pawbench.models.wire import (
     UsageInfo,
     WireEvent,
 )
+from pawbench.report import values as result_values
 
 hookimpl = pluggy.HookimplMarker("pawbench")
 
@@ -129,4 +131,6 @@ __all__ = [
     "UsageInfo",
     "WireEvent",
     "hookimpl",
+    "percentile",
+    "result_values",
 ]

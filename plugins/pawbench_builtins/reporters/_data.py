@@ -6,7 +6,6 @@ time: every reader returns something empty (never raises) when a block is absent
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,7 +14,14 @@ from typing import Any
 
 import orjson
 
-SCALAR_KEYS = ("value", "dqs", "score", "mean", "overall", "run", "combined", "rate", "avg")
+from pawbench.api import percentile, result_values
+
+get = result_values.get
+number = result_values.number
+scalar = result_values.scalar
+mapping = result_values.mapping
+items = result_values.items
+
 SATURATION_ID = "raw-saturation"
 DIMENSIONS = (
     ("dim1_throughput", "Throughput"),
@@ -23,45 +29,6 @@ DIMENSIONS = (
     ("dim3_efficiency", "Efficiency"),
     ("dim4_adaptability", "Adaptability"),
 )
-
-
-def get(doc: Any, path: str) -> Any:
-    """Value at a dotted path of nested mappings, or None."""
-    node = doc
-    for part in path.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return None
-        node = node[part]
-    return node
-
-
-def number(value: Any) -> float | None:
-    """A finite number as float, else None (bools are not numbers here)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if math.isfinite(value) else None
-
-
-def scalar(value: Any, depth: int = 3) -> float | None:
-    """A number, or the headline number of an object (``{"value": 0.8}``)."""
-    found = number(value)
-    if found is not None or depth == 0 or not isinstance(value, Mapping):
-        return found
-    for key in SCALAR_KEYS:
-        inner = scalar(value.get(key), depth - 1)
-        if inner is not None:
-            return inner
-    return None
-
-
-def mapping(value: Any) -> Mapping[str, Any]:
-    """The value if it is a mapping, else {}."""
-    return value if isinstance(value, Mapping) else {}
-
-
-def items(value: Any) -> list[Any]:
-    """The value if it is a list, else []."""
-    return value if isinstance(value, list) else []
 
 
 def fmt(value: Any, digits: int | None = None) -> str:
@@ -210,14 +177,3 @@ def read_requests(doc: Mapping[str, Any], reply_limit: int = 12) -> RequestData:
             elif rec.get("record") == "turn":
                 data.add_turn(rec, reply_limit)
     return data
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    """q-th percentile (0..100), linear between closest ranks; None when empty."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * q / 100.0
-    low = math.floor(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)

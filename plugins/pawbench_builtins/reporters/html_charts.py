@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, NullFormatter
 from matplotlib.typing import RcKeyType
 
+from pawbench.api import percentile
 from pawbench_builtins.reporters._blocks import (
     ablation,
     dqs_components,
@@ -34,7 +35,6 @@ from pawbench_builtins.reporters._data import (
     latency,
     mapping,
     number,
-    percentile,
 )
 
 STYLE: dict[RcKeyType, Any] = {
