@@ -19,6 +19,7 @@ from pawbench.scoring import (
     build_dimensions,
     build_table,
     dqs_of,
+    quality_by_tier,
     run_scorers,
     verification_summary,
 )
@@ -107,6 +108,7 @@ def orchestration_results(
             )
         group = groups.get(f"{block['shape']}|{block['scenario_id']}")
         block["dqs"] = None if group is None else dqs_of(group, weights)
+        block["quality_by_tier"] = None if group is None else quality_by_tier(group)
     spreads: dict[str, float] = {}
     for scenario_id in sorted({b["scenario_id"] for b in blocks}):
         values = [

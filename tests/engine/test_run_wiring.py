@@ -73,6 +73,7 @@ def test_orchestration_and_context_tiers(full_result: dict[str, Any]) -> None:
     for block in doc["orchestration_results"]:
         assert block["integration_turn"]["quality"] is not None
         assert block["dqs"] is not None
+        assert block["quality_by_tier"]["display"]["quality"] is not None
     assert doc["orchestration_dqs_spread"] is not None
     tiers = doc["context_tiers"]
     assert set(tiers) == {"standard", "manifest-only"}
