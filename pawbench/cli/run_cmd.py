@@ -111,7 +111,14 @@ def register(app: typer.Typer) -> None:
         temperature: float | None = typer.Option(None),
         max_tokens: int = typer.Option(1024, help="max_tokens of every request."),
         seed: int | None = typer.Option(None, help="Seed sent with every request."),
-        max_steps: int = typer.Option(4, help="Model calls per turn before it counts as failed."),
+        max_steps: int | None = typer.Option(
+            None,
+            help="Cap on model calls per turn before it counts as failed (default: the turn's "
+            "own max_steps, else 4).",
+        ),
+        tool_choice: str | None = typer.Option(
+            None, help="tool_choice sent with requests that offer tools: auto, required, none."
+        ),
         connect_timeout: float = typer.Option(10.0, help="Seconds to connect."),
         ttfb_timeout: float = typer.Option(300.0, help="Seconds from send to first byte."),
         idle_timeout: float = typer.Option(60.0, help="Longest gap between chunks, seconds."),
@@ -227,6 +234,7 @@ def register(app: typer.Typer) -> None:
             scenarios=scenario,
             concurrency=parse_levels(concurrency),
             max_steps=max_steps,
+            tool_choice=tool_choice,
             output=output,
             tag=tag,
             tokenizer=tokenizer,

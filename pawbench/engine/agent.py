@@ -34,7 +34,9 @@ class SessionSettings:
     """What every session of a run shares."""
 
     model: str
-    max_steps: int = 4
+    max_steps: int = 4  # when the turn sets none
+    max_steps_cap: int | None = None  # --max-steps: caps every turn, its own limit included
+    tool_choice: str | None = None  # sent only with requests that offer tools
     max_tokens: int | None = None
     temperature: float | None = None
     seed: int | None = None
@@ -160,6 +162,8 @@ class AgentSession:
         self.messages.append({"role": "user", "content": user})
         state = _TurnState()
         max_steps = turn.max_steps or self.settings.max_steps
+        if self.settings.max_steps_cap is not None:
+            max_steps = min(max_steps, self.settings.max_steps_cap)
         for step in range(max_steps):
             rec = await self._request(index, step, turn)
             state.steps = step + 1
@@ -220,14 +224,18 @@ class AgentSession:
             step=step,
         )
         s = self.settings
+        tools = self._tools(turn)
+        extra = dict(s.extra_body)
+        if tools and s.tool_choice:
+            extra["tool_choice"] = s.tool_choice
         request = ChatRequest(
             model=s.model,
             messages=list(self.messages),
-            tools=self._tools(turn),
+            tools=tools,
             max_tokens=s.max_tokens,
             temperature=s.temperature,
             seed=s.seed,
-            extra_body=dict(s.extra_body),
+            extra_body=extra,
         )
         rec = await self.dispatcher.send(request, meta)
         _make_ids_unique(rec.tool_calls, self._seen_ids, meta.request_id)

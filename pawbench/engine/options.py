@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
@@ -38,7 +39,8 @@ class RunOptions(BaseModel):
     scenarios: list[str] = Field(default_factory=list)
     concurrency: list[int] = Field(default_factory=lambda: [1, 2, 4])
     scorers: list[str] = Field(default_factory=list)
-    max_steps: int = Field(default=4, ge=1, le=64)
+    max_steps: int | None = Field(default=None, ge=1, le=64)
+    tool_choice: Literal["auto", "required", "none"] | None = None
     output: Path = Path("results")
     tag: str | None = None
     tokenizer: Path | None = None

@@ -270,7 +270,8 @@ async def _load(run: _Run, dispatcher: Dispatcher, sink: RecordSink, tel: Teleme
     options = run.options
     settings = SessionSettings(
         model=run.model.id,
-        max_steps=options.max_steps,
+        max_steps_cap=options.max_steps,
+        tool_choice=options.tool_choice,
         max_tokens=options.max_tokens,
         temperature=options.temperature,
         seed=options.seed,

@@ -161,3 +161,9 @@ def test_parse_models_other_shapes() -> None:
     ]
     assert parse_models({"data": []}) == []
     assert parse_models([1, 2]) == []
+
+
+def test_llama_cpp_context_length_comes_from_meta() -> None:
+    answer = {"data": [{"id": "smollm2", "owned_by": "llamacpp", "meta": {"n_ctx_train": 8192}}]}
+    (model,) = parse_models(answer)
+    assert model.id == "smollm2" and model.max_model_len == 8192

@@ -26,7 +26,14 @@ TOKEN_DELAY_S = float(os.environ.get("AGENT_TOKEN_DELAY_S", "0"))
 BAD_JSON = os.environ.get("AGENT_BAD_JSON") == "1"
 SAME_IDS = os.environ.get("AGENT_SAME_IDS") == "1"
 
-STATE: dict[str, Any] = {"in_flight": 0, "peak": 0, "requests": 0, "violations": [], "seq": 0}
+STATE: dict[str, Any] = {
+    "in_flight": 0,
+    "peak": 0,
+    "requests": 0,
+    "violations": [],
+    "seq": 0,
+    "tool_choices": [],
+}
 
 
 def check_history(messages: list[dict[str, Any]]) -> list[str]:
@@ -70,6 +77,7 @@ async def completions(request: web.Request) -> web.StreamResponse:
     body = await request.json()
     messages = body["messages"]
     STATE["requests"] += 1
+    STATE["tool_choices"].append(body.get("tool_choice"))
     STATE["in_flight"] += 1
     STATE["peak"] = max(STATE["peak"], STATE["in_flight"])
     STATE["violations"].extend(check_history(messages))

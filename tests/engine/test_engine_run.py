@@ -176,3 +176,24 @@ def test_dead_endpoint_is_one_line_and_writes_nothing(run_pawbench, tmp_path: Pa
     assert "Traceback" not in proc.stderr and secret not in proc.stderr + proc.stdout
     assert elapsed < 15
     assert not (tmp_path / "out").exists()
+
+
+def test_tool_choice_and_the_max_steps_cap(agent_server: StartServer, tmp_path: Path) -> None:
+    url = agent_server()
+    scenario = write_scenario(tmp_path, turns=1)
+    doc = orjson.loads(scenario.read_bytes())
+    doc["agents"][0]["turns"][0]["max_steps"] = 6  # the cap wins over the turn's own limit
+    scenario.write_bytes(orjson.dumps(doc))
+    outcome = _run(
+        url,
+        scenario,
+        tmp_path / "out",
+        [1],
+        tool_choice="required",
+        max_steps=1,
+        saturation=False,
+    )
+    assert stats(url)["tool_choices"] == ["required"]
+    records = _lines(Path(str(outcome.document["requests_jsonl"])))
+    (turn,) = [r for r in records if r["record"] == "turn"]
+    assert turn["steps"] == 1 and turn["hit_max_steps"] and turn["status"] == "failed"

@@ -165,6 +165,9 @@ def parse_models(obj: Any) -> list[ModelInfo]:
             continue
         owner = entry.get("owned_by")
         context = next((entry[k] for k in _CONTEXT_KEYS if _int(entry.get(k))), None)
+        meta = entry.get("meta")  # llama.cpp's server: {"meta": {"n_ctx_train": ...}}
+        if context is None and isinstance(meta, dict) and _int(meta.get("n_ctx_train")):
+            context = meta["n_ctx_train"]
         models.append(
             ModelInfo(
                 id=str(model_id),
