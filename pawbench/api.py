@@ -62,6 +62,7 @@ from pawbench.models.scenario import (
     Turn,
 )
 from pawbench.models.wire import (
+    STALE_CONNECTION,
     ChatRequest,
     ContentDelta,
     FinishReason,
@@ -83,6 +84,7 @@ hookimpl = pluggy.HookimplMarker("pawbench")
 
 __all__ = [
     "NO_SIGNAL",
+    "STALE_CONNECTION",
     "TIERS",
     "Agent",
     "Analyzer",

@@ -15,6 +15,7 @@ from pawbench.components import Endpoint
 from pawbench.engine.tokens import TokenCounter
 from pawbench.models.records import RequestRecord, ToolCallRecord
 from pawbench.models.wire import (
+    STALE_CONNECTION,
     ChatRequest,
     ContentDelta,
     FinishReason,
@@ -81,6 +82,7 @@ class _Stream:
     gaps_ns: list[int] = field(default_factory=list)
     chunks: int = 0
     retries: int = 0
+    reconnects: int = 0
     status: int | None = None
     content: list[str] = field(default_factory=list)
     reasoning: list[str] = field(default_factory=list)
@@ -146,7 +148,10 @@ class Dispatcher:
                     elif isinstance(event, ResponseStart):
                         state.t_headers, state.status = t, event.status
                     elif isinstance(event, RetryScheduled):
-                        state.retries = event.attempt + 1
+                        if event.reason == STALE_CONNECTION:
+                            state.reconnects += 1
+                        else:
+                            state.retries += 1
         except TransportError as exc:
             error = exc
             state.retries = max(state.retries, exc.retries)
@@ -223,6 +228,7 @@ class Dispatcher:
             error_message=message,
             http_status=error.status if error is not None else state.status,
             retries=state.retries,
+            reconnects=state.reconnects,
             t_sent_ns=t_sent - rel,
             t_headers_ns=None if state.t_headers is None else state.t_headers - rel,
             t_first_token_ns=None if state.t_first is None else state.t_first - rel,

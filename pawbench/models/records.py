@@ -46,6 +46,7 @@ class RequestRecord(_Record):
     error_message: str | None = None
     http_status: int | None = None
     retries: int = 0
+    reconnects: int = 0  # resends after a pooled connection was found closed (not failures)
     t_sent_ns: int
     t_headers_ns: int | None = None
     t_first_token_ns: int | None = None

@@ -32,6 +32,11 @@ class ResponseStart:
     attempt: int = 0
 
 
+STALE_CONNECTION = "stale_connection"
+"""``RetryScheduled.reason`` of an immediate resend after a pooled keep-alive connection was
+found closed before any response: a reconnect, not a failure of the server, counted apart."""
+
+
 @dataclass(frozen=True, slots=True)
 class RetryScheduled:
     """An attempt failed in a retryable way; the endpoint waits ``wait_s`` and tries again."""

@@ -75,6 +75,9 @@ def test_token_counts_come_from_the_servers_usage(scenario_run: ScenarioRun) -> 
         assert r["prompt_tokens"] > 100  # the scenario's system prompt, tools and task
         assert 0 < r["completion_tokens"] <= MAX_TOKENS
         assert r["finish_reason"] in ("stop", "length")
+        # llama.cpp closes the connection after each stream: resends on a closed pooled
+        # connection are reconnects, not retries (no request failed)
+        assert r["retries"] == 0
 
 
 def test_latency_percentiles_are_reported(scenario_run: ScenarioRun) -> None:
@@ -94,6 +97,7 @@ def test_model_card_comes_from_v1_models(
     card = scenario_run.cli.doc["model_card"]
     assert card["id"] == served["id"] == "smollm2-135m"
     assert card["owned_by"] == served["owned_by"] == "llamacpp"
+    assert card["max_model_len"] == served["meta"]["n_ctx_train"]
     # what the probes learned from the server itself: the engine and its /props
     assert card["engine"] == "llamacpp"
     assert card["server_info"]["/props"]["total_slots"] == 8

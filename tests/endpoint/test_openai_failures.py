@@ -12,6 +12,7 @@ import pytest
 from pawbench_builtins.endpoints.openai import OpenAIOptions
 
 from pawbench.api import (
+    STALE_CONNECTION,
     ResponseStart,
     RetryScheduled,
     SSEData,
@@ -111,7 +112,7 @@ def test_connection_dropped_before_response_is_retried_at_once() -> None:
         stream_once([Reply(drop_before_headers=True), OK], max_retries=0)
     )
     assert error is None
-    assert retries_of(events) == [RetryScheduled(0, "disconnected", 0.0)]
+    assert retries_of(events) == [RetryScheduled(0, STALE_CONNECTION, 0.0)]  # a reconnect
     assert ResponseStart(200, 1) in events
     assert text_of(decoded(endpoint, events)) == "fine"
 

@@ -25,6 +25,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 from pawbench.api import (
+    STALE_CONNECTION,
     ChatRequest,
     Endpoint,
     EndpointConfig,
@@ -212,7 +213,8 @@ class OpenAIEndpoint(Endpoint):
                 if total_deadline is not None and loop.time() + wait >= total_deadline:
                     note = "the retry wait would pass the request timeout"
                     raise self._final(failure, attempt, note=note) from None
-                retry = RetryScheduled(attempt, failure.cause, wait)
+                reason = STALE_CONNECTION if budget.last_was_stale else failure.cause
+                retry = RetryScheduled(attempt, reason, wait)
             yield retry
             await asyncio.sleep(retry.wait_s)
             attempt += 1
@@ -277,20 +279,23 @@ class _RetryBudget:
     """What is left of one request's retries: ``max_retries``, plus one immediate retry of a
     connection dropped before any response (a stale keep-alive connection)."""
 
-    __slots__ = ("_wait", "left", "stale_free", "used")
+    __slots__ = ("_wait", "last_was_stale", "left", "stale_free", "used")
 
     def __init__(self, max_retries: int, wait: Callable[[AttemptFailure, int], float]) -> None:
         self._wait = wait
         self.left = max_retries
         self.used = 0
         self.stale_free = True
+        self.last_was_stale = False
 
     def take(self, failure: AttemptFailure) -> float | None:
         """The wait before retrying ``failure``, or None when it is not to be retried."""
+        self.last_was_stale = False
         if not failure.retryable:
             return None
         if failure.stale and self.stale_free:
             self.stale_free = False
+            self.last_was_stale = True
             return 0.0
         if self.left <= 0:
             return None
