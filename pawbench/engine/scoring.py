@@ -12,7 +12,6 @@ from pawbench.engine.sink import RecordSink
 from pawbench.errors import UsageError
 from pawbench.models.scenario import Agent, Scenario
 from pawbench.plugins import CORE_DISTRIBUTION, PluginHost
-from pawbench.scoring import run_scorers
 
 
 def load_scorers(host: PluginHost, names: list[str]) -> list[Scorer]:
@@ -89,17 +88,3 @@ def summarise_scores(
         for score in scores.get(view.session.session_id, []):
             buckets[score.metric].add(score.value, view.session.level, view.session.scenario_id)
     return {metric: bucket.summary() for metric, bucket in sorted(buckets.items())}
-
-
-def score_sessions(
-    scorers: list[Scorer], session_views: list[SessionView]
-) -> tuple[dict[str, dict[str, Any]], list[str]]:
-    """Per scorer and metric: mean, count, by concurrency and by scenario; plus warnings for
-    scorers that raised (a broken scorer never loses the run's measurements)."""
-    result: dict[str, dict[str, Any]] = {}
-    warnings: list[str] = []
-    for scorer in scorers:
-        scores, failed = run_scorers([scorer], session_views)
-        result[scorer.name] = summarise_scores(session_views, scores)
-        warnings.extend(failed)
-    return result, warnings
