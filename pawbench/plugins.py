@@ -19,12 +19,12 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import pluggy
 
 from pawbench import hookspecs
-from pawbench.components import KINDS, Component
+from pawbench.components import KINDS, Component, Reporter, Scorer, Shape
 from pawbench.errors import PluginError
 
 ENTRY_POINT_GROUP = "pawbench"
@@ -252,7 +252,29 @@ class PluginHost:
 
     def get_typed(self, base: type[Any], name: str) -> type[Any]:
         """``get`` for a base class, e.g. ``host.get_typed(Scorer, "lola")``."""
-        return self.get(cast(str, base.kind), name)
+        cls = self.get(base.kind, name)
+        if not issubclass(cls, base):  # loading already checks it; kept for the type
+            raise PluginError(f"{name!r} is not a {base.kind}")
+        return cls
+
+    def _create(self, base: type[Any], name: str) -> Any:
+        cls = self.get_typed(base, name)
+        return cls(cls.Options())
+
+    def shape(self, name: str) -> Shape:
+        """A shape with its default options."""
+        created: Shape = self._create(Shape, name)
+        return created
+
+    def scorer(self, name: str) -> Scorer:
+        """A scorer with its default options."""
+        created: Scorer = self._create(Scorer, name)
+        return created
+
+    def reporter(self, name: str) -> Reporter:
+        """A reporter with its default options."""
+        created: Reporter = self._create(Reporter, name)
+        return created
 
 
 def _as_list(value: object) -> list[object]:

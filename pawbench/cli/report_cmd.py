@@ -12,8 +12,7 @@ import orjson
 import typer
 
 from pawbench.cli.common import host, print_json, stderr
-from pawbench.components import Reporter
-from pawbench.errors import PluginError, UsageError
+from pawbench.errors import UsageError
 from pawbench.report import leaderboard
 from pawbench.report.compare import compare, groups_from
 from pawbench.report.loader import LoadedResult, load_result
@@ -24,14 +23,6 @@ from pawbench.report.stats import Bootstrap
 leaderboard_app = typer.Typer(
     help="Validate results for a leaderboard and render the ranking.", no_args_is_help=True
 )
-
-
-def _reporter(ctx: typer.Context, name: str) -> Reporter:
-    cls = host(ctx).get("reporter", name)
-    reporter = cls(cls.Options())  # type: ignore[call-arg]
-    if not isinstance(reporter, Reporter):
-        raise PluginError(f"{name!r} is not a reporter")
-    return reporter
 
 
 def report_input(results: list[LoadedResult]) -> Mapping[str, Any]:
@@ -77,11 +68,11 @@ def register(app: typer.Typer) -> None:
             err.print(f"servingcard: {servingcard}")
         if html is not None:
             buffer = io.StringIO()
-            _reporter(ctx, "html").render(data, buffer)
+            host(ctx).reporter("html").render(data, buffer)
             _write(html, buffer.getvalue())
             err.print(f"html: {html}")
         if reporter is not None or (html is None and servingcard is None):
-            _reporter(ctx, reporter or "console").render(data, sys.stdout)
+            host(ctx).reporter(reporter or "console").render(data, sys.stdout)
 
 
 @leaderboard_app.command("validate")

@@ -13,12 +13,10 @@ from pydantic import SecretStr, ValidationError
 
 from pawbench.cli.common import host, print_json, stderr
 from pawbench.cli.progress import ConsoleProgress
-from pawbench.components import Reporter
 from pawbench.engine.options import RunOptions
 from pawbench.engine.run import execute
 from pawbench.errors import UsageError
 from pawbench.metrics import parse_slo
-from pawbench.plugins import PluginHost
 from pawbench.scenarios import format_loc
 
 
@@ -264,7 +262,7 @@ def register(app: typer.Typer) -> None:
             serving_card=serving_card,
             quality_analysis=not no_quality_analysis,
         )
-        reporter = _reporter(host(ctx), report)
+        reporter = host(ctx).reporter(report)
         err = stderr()
         progress = ConsoleProgress(err, quiet=as_json)
         outcome = asyncio.run(execute(options, host(ctx), progress, progress))
@@ -280,10 +278,3 @@ def register(app: typer.Typer) -> None:
 
 def _names(text: str | None) -> list[str]:
     return [p.strip() for p in (text or "").split(",") if p.strip()]
-
-
-def _reporter(plugin_host: PluginHost, name: str) -> Reporter:
-    cls = plugin_host.get("reporter", name)
-    if not issubclass(cls, Reporter):
-        raise UsageError(f"--report: {name!r} is not a reporter")
-    return cls(cls.Options())

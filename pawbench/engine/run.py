@@ -188,7 +188,7 @@ async def execute(
     host.check()
     endpoint_cls = host.get("endpoint", options.endpoint_plugin)
     scorers = load_scorers(host, options.scorers)
-    shapes = [_shape(host, name) for name in options.orchestration]
+    shapes = [host.shape(name) for name in options.orchestration]
     counter = TokenCounter(options.tokenizer)
     scrub = Scrubber(options.secrets())
     serving = load_serving_card(options.serving_card, scrub) if options.serving_card else None
@@ -226,13 +226,6 @@ async def execute(
             return await _measure(run)
         finally:
             await endpoint.close()
-
-
-def _shape(host: PluginHost, name: str) -> Shape:
-    cls = host.get("shape", name)
-    if not issubclass(cls, Shape):
-        raise UsageError(f"--orchestration: {name!r} is not a shape")
-    return cls(cls.Options())
 
 
 async def _run_levels(run: _Run, runner: Runner, tel: Telemetry) -> None:

@@ -9,7 +9,6 @@ from typing import Any
 
 from pawbench.components import Score, Scorer, SessionView
 from pawbench.engine.sink import RecordSink
-from pawbench.errors import UsageError
 from pawbench.models.scenario import Agent, Scenario
 from pawbench.plugins import CORE_DISTRIBUTION, PluginHost
 
@@ -23,13 +22,7 @@ def load_scorers(host: PluginHost, names: list[str]) -> list[Scorer]:
         if c.status == "loaded" and c.distribution == CORE_DISTRIBUTION
     ]
     chosen = list(dict.fromkeys([*builtin, *names])) if names else host.names("scorer")
-    scorers = []
-    for name in chosen:
-        cls = host.get("scorer", name)
-        if not issubclass(cls, Scorer):
-            raise UsageError(f"{name!r} is not a scorer")
-        scorers.append(cls(cls.Options()))
-    return scorers
+    return [host.scorer(name) for name in chosen]
 
 
 @dataclass

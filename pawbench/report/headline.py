@@ -136,14 +136,6 @@ HEADLINE: tuple[Metric, ...] = (
 )
 
 
-def by_key(key: str) -> Metric:
-    """The headline metric called ``key``."""
-    for metric in HEADLINE:
-        if metric.key == key:
-            return metric
-    raise KeyError(key)
-
-
 def headline(doc: Mapping[str, Any]) -> dict[str, float | None]:
     """Every headline metric of a document (None where absent)."""
     return {m.key: m.read(doc) for m in HEADLINE}
