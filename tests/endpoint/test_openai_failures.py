@@ -121,8 +121,12 @@ def test_connection_dropped_before_response_twice_uses_the_budget() -> None:
     drop = Reply(drop_before_headers=True)
     _, _, events, error, _ = asyncio.run(stream_once([drop, drop, drop], max_retries=1))
     assert error is not None
-    assert (error.cause, error.retries) == ("disconnected", 2)
-    assert [r.wait_s == 0.0 for r in retries_of(events)] == [True, False]
+    # the first resend is a reconnect (counted apart), the second uses the retry budget
+    assert (error.cause, error.retries) == ("disconnected", 1)
+    assert [(r.reason, r.wait_s == 0.0) for r in retries_of(events)] == [
+        (STALE_CONNECTION, True),
+        ("disconnected", False),
+    ]
 
 
 def test_dropped_after_headers_before_any_event_is_retried() -> None:

@@ -209,10 +209,10 @@ class OpenAIEndpoint(Endpoint):
             except AttemptFailure as failure:
                 wait = budget.take(failure)
                 if wait is None:
-                    raise self._final(failure, attempt) from None
+                    raise self._final(failure, budget.used) from None
                 if total_deadline is not None and loop.time() + wait >= total_deadline:
                     note = "the retry wait would pass the request timeout"
-                    raise self._final(failure, attempt, note=note) from None
+                    raise self._final(failure, budget.used, note=note) from None
                 reason = STALE_CONNECTION if budget.last_was_stale else failure.cause
                 retry = RetryScheduled(attempt, reason, wait)
             yield retry
