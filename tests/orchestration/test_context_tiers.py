@@ -68,11 +68,20 @@ def test_manifest_only_needs_read_file_and_a_known_tier() -> None:
 
 
 def test_reads_are_measured_on_a_real_run(tmp_path: Path) -> None:
-    tiered = apply_context_tier(_scenario(), "manifest-only")
+    """The first turn offers no tool of its own: under manifest-only it offers read_file, and
+    the simulator's model fetches the moved code; the reads block counts exactly that."""
+    doc = _scenario().model_dump(mode="json", by_alias=True, exclude_none=True)
+    doc["agents"][0]["turns"][0]["tools"] = []
+    doc["tools_schema"][1]["function"]["parameters"] = {
+        "type": "object",
+        "properties": {"path": {"type": "string"}},
+        "required": ["path"],
+    }
+    tiered = apply_context_tier(Scenario.model_validate(doc), "manifest-only")
     _, sink = run_under("flat", tiered, tmp_path)
-    measured = reads(sink.turns)
-    calls = [c for t in sink.turns for c in t.tool_calls if c.name == "read_file"]
-    assert measured["read_file_calls"] == len(calls)
-    assert measured["chars_read"] == sum(
-        len(r.output) for t in sink.turns for r in t.tool_results if r.name == "read_file" and r.ok
-    )
+    first = sink.turns[0]
+    assert [(c.name, c.arguments) for c in first.tool_calls] == [
+        ("read_file", '{"path":"context/dev/turn1_1.py"}')
+    ]
+    assert first.tool_results[0].output == CODE
+    assert reads(sink.turns) == {"read_file_calls": 1, "reads_ok": 1, "chars_read": len(CODE)}
