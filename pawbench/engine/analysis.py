@@ -16,7 +16,6 @@ from pawbench.engine.sink import RecordSink
 from pawbench.models.scenario import Agent, Scenario
 from pawbench.scoring import (
     Weights,
-    build_dimensions,
     build_table,
     dqs_of,
     quality_by_tier,
@@ -56,16 +55,6 @@ def scored(
         summary[scorer.name] = summarise_scores(session_views, scores)
         warnings.extend(failed)
     return Scored(session_views, combined, summary, warnings)
-
-
-def dimension_blocks(
-    session_views: list[SessionView],
-    scores: Mapping[str, list[Score]],
-    weights: Weights,
-    ablate: Sequence[str],
-) -> dict[str, Any]:
-    """dim2..dim4, quality_by_tier, dqs and ablation over every scored session."""
-    return build_dimensions(session_views, dict(scores), weights, ablate=list(ablate))
 
 
 def verification_block(

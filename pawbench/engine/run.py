@@ -20,7 +20,6 @@ from pawbench.engine.agent import SessionSettings
 from pawbench.engine.analysis import (
     TIER_SEPARATOR,
     context_tier_block,
-    dimension_blocks,
     orchestration_results,
     scored,
     verification_block,
@@ -51,7 +50,7 @@ from pawbench.results import (
     write_result,
 )
 from pawbench.scenarios import ScenarioCatalog, content_hash
-from pawbench.scoring import Weights, load_weights, parse_ablate
+from pawbench.scoring import Weights, build_dimensions, load_weights, parse_ablate
 from pawbench.telemetry import Telemetry, load_serving_card
 
 Progress = Callable[[str], None]
@@ -354,7 +353,7 @@ async def _analysis(
     agents = {sid: a for rt in measured.runtimes for sid, a in rt.agents.items()}
     main = scored(run.scorers, run.scenarios, sink, agents)
     blocks: dict[str, Any] = {"scores": main.summary}
-    blocks.update(dimension_blocks(main.views, main.scores, run.weights, run.ablate or []))
+    blocks.update(build_dimensions(main.views, main.scores, run.weights, ablate=run.ablate))
     warnings = list(main.warnings)
     if measured.repeats:
         repeats = [scored(run.scorers, run.scenarios, r) for r in measured.repeats]
