@@ -7,7 +7,8 @@ model (its settings, ``extra="forbid"``) and a docstring whose first line is its
 from __future__ import annotations
 
 import abc
-from collections.abc import AsyncGenerator, Mapping
+import contextlib
+from collections.abc import AsyncGenerator, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, TextIO
@@ -16,7 +17,16 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from pawbench.models.records import RequestRecord, SessionRecord, TurnRecord
 from pawbench.models.scenario import Agent, Block, Scenario, Turn
-from pawbench.models.wire import ChatRequest, StreamEvent, WireEvent
+from pawbench.models.wire import (
+    ChatRequest,
+    ResponseStart,
+    RetryScheduled,
+    SSEData,
+    StreamDone,
+    StreamEvent,
+    StreamReceiver,
+    WireEvent,
+)
 
 
 class NoOptions(BaseModel):
@@ -76,9 +86,15 @@ class ModelInfo(BaseModel):
 
 
 class Endpoint(Component, abc.ABC):
-    """Turns chat requests into wire traffic. It never reads a clock: it yields raw wire events
-    (response start, retries, each SSE event's data) which the core stamps on arrival, and then
-    asks ``decode`` to parse each SSE payload."""
+    """Turns chat requests into wire traffic. It never reads a clock: it reports the traffic
+    (response start, retries, each piece of body) to a ``StreamReceiver`` that the core
+    implements and that stamps every report on arrival, then decodes the body through the
+    endpoint's ``StreamDecoder``.
+
+    Implement either ``exchange`` (push: report from the I/O callback that read the bytes, the
+    fast path of the built-in ``openai`` endpoint) or the simpler pair ``stream`` + ``decode``
+    (pull: an async generator of wire events, one SSE event's data at a time; the default
+    ``exchange`` drives it)."""
 
     kind = "endpoint"
 
@@ -96,14 +112,56 @@ class Endpoint(Component, abc.ABC):
     async def list_models(self) -> list[ModelInfo]:
         """The models the server offers (``/v1/models``)."""
 
-    @abc.abstractmethod
-    def stream(self, request: ChatRequest) -> AsyncGenerator[WireEvent, None]:
-        """Send a streamed request; raise ``TransportError`` when it fails for good. The core
-        closes the generator (``aclose``) when it stops reading, so connections are released."""
+    async def exchange(self, request: ChatRequest, receiver: StreamReceiver) -> None:
+        """Send a streamed request and report its traffic to ``receiver`` as it happens; raise
+        ``TransportError`` when it fails for good. Cancellation abandons the request and
+        releases its connection."""
+        async with contextlib.aclosing(self.stream(request)) as events:
+            async for event in events:
+                if isinstance(event, SSEData):
+                    receiver.on_data(event.data)
+                elif isinstance(event, ResponseStart):
+                    receiver.on_response_start(
+                        event.status, event.attempt, EventDecoder(self.decode)
+                    )
+                elif isinstance(event, RetryScheduled):
+                    receiver.on_retry(event.attempt, event.reason, event.wait_s)
 
-    @abc.abstractmethod
+    def stream(self, request: ChatRequest) -> AsyncGenerator[WireEvent, None]:
+        """Pull API: send a streamed request and yield its wire events; raise
+        ``TransportError`` when it fails for good. The core closes the generator (``aclose``)
+        when it stops reading, so connections are released."""
+        raise NotImplementedError(f"{type(self).__name__} implements neither exchange nor stream")
+
     def decode(self, data: bytes) -> list[StreamEvent]:
-        """Parse one SSE event's data into stream events."""
+        """Pull API: parse one SSE event's data into stream events."""
+        raise NotImplementedError(f"{type(self).__name__} implements neither exchange nor decode")
+
+
+class EventDecoder:
+    """The ``StreamDecoder`` of a pull-API endpoint: each piece is one SSE event's data,
+    parsed by the endpoint's ``decode``."""
+
+    __slots__ = ("_decode", "done", "events", "started")
+
+    def __init__(self, decode: Callable[[bytes], list[StreamEvent]]) -> None:
+        self._decode = decode
+        self.events = 0
+        self.started = False
+        self.done = False
+
+    def feed(self, data: bytes) -> list[StreamEvent]:
+        """The events of one SSE event's data."""
+        self.events += 1
+        self.started = True
+        events = self._decode(data)
+        if not self.done and any(isinstance(event, StreamDone) for event in events):
+            self.done = True
+        return events
+
+    def finish(self) -> list[StreamEvent]:
+        """Nothing is pending between events."""
+        return []
 
 
 # --- shape ---

@@ -4,7 +4,6 @@ for measurements."""
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,11 +19,10 @@ from pawbench.models.wire import (
     ContentDelta,
     FinishReason,
     ReasoningDelta,
-    ResponseStart,
-    RetryScheduled,
-    SSEData,
+    StreamDecoder,
     StreamDone,
     StreamErrorEvent,
+    StreamEvent,
     ToolCallDelta,
     TransportError,
     UsageInfo,
@@ -69,34 +67,132 @@ class _PartialCall:
     arguments: list[str] = field(default_factory=list)
 
 
-@dataclass
 class _Stream:
-    """What has arrived so far for one request."""
+    """One request's ``StreamReceiver``: stamps every report on arrival (``perf_counter_ns``,
+    before decoding) and keeps what has arrived so far."""
 
-    t_headers: int | None = None
-    t_first: int | None = None
-    t_first_content: int | None = None
-    t_first_tool: int | None = None
-    t_last: int | None = None
-    t_done: int | None = None
-    gaps_ns: list[int] = field(default_factory=list)
-    chunks: int = 0
-    retries: int = 0
-    reconnects: int = 0
-    status: int | None = None
-    content: list[str] = field(default_factory=list)
-    reasoning: list[str] = field(default_factory=list)
-    calls: dict[int, _PartialCall] = field(default_factory=dict)
-    usage: UsageInfo | None = None
-    finish: str | None = None
-    stream_error: str | None = None
+    __slots__ = (
+        "calls",
+        "chunks_before",
+        "content",
+        "decoder",
+        "finish",
+        "gaps_ns",
+        "reasoning",
+        "reconnects",
+        "retries",
+        "status",
+        "stream_error",
+        "t_done",
+        "t_first",
+        "t_first_content",
+        "t_first_tool",
+        "t_headers",
+        "t_last",
+        "usage",
+    )
 
-    def token_at(self, t: int) -> None:
+    def __init__(self) -> None:
+        self.t_headers: int | None = None
+        self.t_first: int | None = None
+        self.t_first_content: int | None = None
+        self.t_first_tool: int | None = None
+        self.t_last: int | None = None
+        self.t_done: int | None = None
+        self.gaps_ns: list[int] = []
+        self.retries = 0
+        self.reconnects = 0
+        self.status: int | None = None
+        self.content: list[str] = []
+        self.reasoning: list[str] = []
+        self.calls: dict[int, _PartialCall] = {}
+        self.usage: UsageInfo | None = None
+        self.finish: str | None = None
+        self.stream_error: str | None = None
+        self.decoder: StreamDecoder | None = None
+        self.chunks_before = 0  # events decoded by the decoders of earlier attempts
+
+    @property
+    def chunks(self) -> int:
+        """SSE events with data, over all attempts."""
+        decoder = self.decoder
+        return self.chunks_before + (decoder.events if decoder is not None else 0)
+
+    # --- StreamReceiver ---
+
+    def on_response_start(self, status: int, attempt: int, decoder: StreamDecoder) -> None:
+        self.t_headers, self.status = now_ns(), status
+        if self.decoder is not None:
+            self.chunks_before += self.decoder.events
+        self.decoder = decoder
+
+    def on_retry(self, attempt: int, reason: str, wait_s: float) -> None:
+        if reason == STALE_CONNECTION:
+            self.reconnects += 1
+        else:
+            self.retries += 1
+
+    def on_data(self, data: bytes) -> None:
+        t = now_ns()
+        decoder = self.decoder
+        if decoder is not None:
+            self._apply(decoder.feed(data), t)
+
+    def on_end(self) -> None:
+        t = now_ns()
+        decoder = self.decoder
+        if decoder is not None:
+            self._apply(decoder.finish(), t)
+
+    # ---
+
+    def _apply(self, events: list[StreamEvent], t: int) -> None:
+        for ev in events:
+            if type(ev) is ContentDelta:  # the common event first, _token_at inlined
+                if ev.text:
+                    if self.t_first is None:
+                        self.t_first = self.t_first_content = t
+                    else:
+                        if self.t_last is not None:
+                            self.gaps_ns.append(t - self.t_last)
+                        if self.t_first_content is None:
+                            self.t_first_content = t
+                    self.t_last = t
+                    if ev.chunks > 1:  # pieces that arrived together: no time between them
+                        self.gaps_ns += [0] * (ev.chunks - 1)
+                    self.content.append(ev.text)
+            else:
+                self._apply_other(ev, t)
+
+    def _apply_other(self, ev: StreamEvent, t: int) -> None:
+        if isinstance(ev, ReasoningDelta):
+            if ev.text:
+                self._token_at(t, ev.chunks)
+                self.reasoning.append(ev.text)
+        elif isinstance(ev, ToolCallDelta):
+            self._token_at(t, 1)
+            self.t_first_tool = self.t_first_tool or t
+            partial = self.calls.setdefault(ev.index, _PartialCall())
+            partial.id = partial.id or ev.id
+            partial.name += ev.name or ""
+            partial.arguments.append(ev.arguments)
+        elif isinstance(ev, UsageInfo):
+            self.usage = ev
+        elif isinstance(ev, FinishReason):
+            self.finish = ev.reason
+        elif isinstance(ev, StreamErrorEvent):
+            self.stream_error = ev.message
+        elif isinstance(ev, StreamDone):
+            self.t_done = self.t_done or t
+
+    def _token_at(self, t: int, chunks: int) -> None:
         if self.t_first is None:
             self.t_first = t
         elif self.t_last is not None:
             self.gaps_ns.append(t - self.t_last)
         self.t_last = t
+        if chunks > 1:
+            self.gaps_ns += [0] * (chunks - 1)
 
 
 def _ms(delta_ns: int | None) -> float | None:
@@ -136,62 +232,16 @@ class Dispatcher:
 
     async def _send(self, request: ChatRequest, meta: RequestMeta) -> RequestRecord:
         state = _Stream()
-        on_data = self._on_data
         t_sent = now_ns()
         error: TransportError | None = None
         try:
-            async with contextlib.aclosing(self.endpoint.stream(request)) as events:
-                async for event in events:
-                    t = now_ns()
-                    if isinstance(event, SSEData):
-                        on_data(state, event.data, t)
-                    elif isinstance(event, ResponseStart):
-                        state.t_headers, state.status = t, event.status
-                    elif isinstance(event, RetryScheduled):
-                        if event.reason == STALE_CONNECTION:
-                            state.reconnects += 1
-                        else:
-                            state.retries += 1
+            await self.endpoint.exchange(request, state)
         except TransportError as exc:
             error = exc
             state.retries = max(state.retries, exc.retries)
         # The stream ends at [DONE]; the endpoint may still drain the body after it.
         t_end = state.t_done if state.t_done is not None and error is None else now_ns()
         return self._record(request, meta, state, t_sent, t_end, error)
-
-    def _on_data(self, state: _Stream, data: bytes, t: int) -> None:
-        state.chunks += 1
-        for ev in self.endpoint.decode(data):
-            if isinstance(ev, ContentDelta):  # the common event first, token_at inlined
-                if ev.text:
-                    if state.t_first is None:
-                        state.t_first = state.t_first_content = t
-                    else:
-                        if state.t_last is not None:
-                            state.gaps_ns.append(t - state.t_last)
-                        if state.t_first_content is None:
-                            state.t_first_content = t
-                    state.t_last = t
-                    state.content.append(ev.text)
-            elif isinstance(ev, ReasoningDelta):
-                if ev.text:
-                    state.token_at(t)
-                    state.reasoning.append(ev.text)
-            elif isinstance(ev, ToolCallDelta):
-                state.token_at(t)
-                state.t_first_tool = state.t_first_tool or t
-                partial = state.calls.setdefault(ev.index, _PartialCall())
-                partial.id = partial.id or ev.id
-                partial.name += ev.name or ""
-                partial.arguments.append(ev.arguments)
-            elif isinstance(ev, UsageInfo):
-                state.usage = ev
-            elif isinstance(ev, FinishReason):
-                state.finish = ev.reason
-            elif isinstance(ev, StreamErrorEvent):
-                state.stream_error = ev.message
-            elif isinstance(ev, StreamDone):
-                state.t_done = state.t_done or t
 
     def _record(
         self,

@@ -5,7 +5,7 @@ events. Frozen slotted dataclasses: these sit on the per-chunk hot path."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +61,19 @@ WireEvent = ResponseStart | RetryScheduled | SSEData
 
 @dataclass(frozen=True, slots=True)
 class ContentDelta:
+    """Answer text. ``chunks`` > 1: the text of that many consecutive SSE events that arrived
+    together (in one read), each carrying one piece of it; a decoder may merge them."""
+
     text: str
+    chunks: int = 1
 
 
 @dataclass(frozen=True, slots=True)
 class ReasoningDelta:
+    """Reasoning text; ``chunks`` as for ``ContentDelta``."""
+
     text: str
+    chunks: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +120,53 @@ StreamEvent = (
     | StreamErrorEvent
     | StreamDone
 )
+
+
+class StreamDecoder(Protocol):
+    """Turns the body of one response attempt into stream events, incrementally. The endpoint
+    makes one per attempt and hands it to the core with the response start; the core feeds it
+    each piece of body the endpoint reports, right after stamping the piece, so decoding never
+    delays a timestamp. What a piece is (raw event-stream bytes, one SSE event's data) is the
+    endpoint's business; the core treats it as opaque.
+
+    ``events`` counts the events with data decoded so far (a request record's ``chunks``);
+    ``started`` is true once one has been decoded, ``done`` once the end-of-stream marker has.
+    """
+
+    events: int
+    started: bool
+    done: bool
+
+    def feed(self, data: bytes) -> list[StreamEvent]:
+        """The stream events completed by this piece of body (often none)."""
+        ...
+
+    def finish(self) -> list[StreamEvent]:
+        """At the end of the body: the events of any unterminated last piece."""
+        ...
+
+
+class StreamReceiver(Protocol):
+    """What an endpoint reports one request's wire traffic to, as it happens (implemented by
+    the core, which stamps every call on arrival). Calls come from the event loop's thread; a
+    call must not be delayed: make it from the I/O callback that read the bytes where possible."""
+
+    def on_response_start(self, status: int, attempt: int, decoder: StreamDecoder) -> None:
+        """Response headers of attempt ``attempt`` (0 = first) arrived; its body goes to
+        ``decoder``."""
+        ...
+
+    def on_retry(self, attempt: int, reason: str, wait_s: float) -> None:
+        """Attempt ``attempt`` failed in a retryable way; the next starts in ``wait_s``."""
+        ...
+
+    def on_data(self, data: bytes) -> None:
+        """A piece of the current attempt's body; decoded (``decoder.feed``) before returning."""
+        ...
+
+    def on_end(self) -> None:
+        """The current attempt's body ended; ``decoder.finish`` is called before returning."""
+        ...
 
 
 class TransportError(Exception):
