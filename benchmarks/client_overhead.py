@@ -1,7 +1,7 @@
 """How much client CPU pawbench spends per streamed token, and how many streams one core drives.
 
-The simulator runs alone in a child process pinned to one core; pawbench's own client runs in
-this process pinned to another core: the real path of ``pawbench run --saturation-only`` (the
+The server runs alone in a child process pinned to one core; pawbench's own client runs in this
+process pinned to another core: the real path of ``pawbench run --saturation-only`` (the
 ``openai`` endpoint plugin, the SSE parser, every chunk decoded and timestamped by the
 dispatcher, one RequestRecord per request appended to requests.jsonl, the client-health
 sampler). Figures come from the result document itself: output tok/s over the steady-state
@@ -9,15 +9,21 @@ window and the client's CPU share over the same window.
 
 Two measurements:
 
-1. ``cpu``: N streams (default 64) against the ``instant`` profile (no simulated latency):
-   client CPU microseconds per streamed token = CPU share / output tok/s. Every token is its
-   own SSE chunk.
-2. ``streams``: N concurrent streams (default 250, 500, 1000, 2000) against a paced profile
-   (each stream gets one token every ``--step-ms``, no batch limit): the most streams for which
-   the client keeps up (output tok/s within 5 % of N x 1000 / step_ms) without flagging itself
-   as the bottleneck.
+1. ``cpu``: N streams (default 64) against ``blast_server.py``, a bare asyncio HTTP server that
+   answers each request at once with pre-rendered vLLM-format chunks (one SSE event per token,
+   one HTTP chunk per event, a usage chunk) and pushes several million tokens/s from one core
+   (``blast_server.py --drive`` measures it). The simulator's ``instant`` profile tops out near
+   250k tokens/s per core, which would leave a fast client idle, reading a few chunks per read;
+   the blast server keeps the client busy, so client CPU microseconds per streamed token
+   (= CPU share / output tok/s) is measured with the client as the bottleneck.
+   ``server_cpu`` in the output line shows the server's share of its own core: well below 100 %
+   means the client, not the server, set the pace.
+2. ``streams``: N concurrent streams (default 250, 500, 1000, 2000) against the simulator with
+   a paced profile (each stream gets one token every ``--step-ms``, no batch limit): the most
+   streams for which the client keeps up (output tok/s within 5 % of N x 1000 / step_ms) without
+   flagging itself as the bottleneck.
 
-    .venv/bin/python benchmarks/client_overhead.py cpu --streams 64 --seconds 10
+    .venv/bin/python benchmarks/client_overhead.py cpu --streams 1,64 --seconds 10
     .venv/bin/python benchmarks/client_overhead.py streams --streams 250,500,1000,2000
 """
 
@@ -27,17 +33,20 @@ import argparse
 import asyncio
 import multiprocessing as mp
 import os
-import resource
 import tempfile
 import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from blast_server import MODEL as BLAST_MODEL
+from blast_server import cpu_seconds, raise_fd_limit, serve_child
+
 from pawbench.engine.options import RunOptions
 from pawbench.engine.run import execute
 from pawbench.plugins import PluginHost
-from pawbench.sim.profiles import Profile, get_profile
+from pawbench.sim.profiles import Profile
 
 
 def _paced(step_ms: float) -> Profile:
@@ -52,15 +61,12 @@ def _paced(step_ms: float) -> Profile:
     )
 
 
-def _raise_fd_limit() -> None:
-    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-
-
-def _serve(conn: Connection, profile: Profile) -> None:
+def _serve_sim(conn: Connection, profile: Profile) -> None:
+    """Child-process entry point: the simulator with ``profile``; its base URL goes through
+    ``conn``, and it stops when ``conn`` receives anything."""
     from pawbench.sim import SimServer
 
-    _raise_fd_limit()
+    raise_fd_limit()
 
     async def main() -> None:
         async with SimServer(profile=profile, time_scale=1.0, scenarios=[]) as sim:
@@ -76,19 +82,19 @@ def _pin(server_pid: int) -> str:
     cpus = sorted(os.sched_getaffinity(0))
     os.sched_setaffinity(server_pid, {cpus[0]})
     os.sched_setaffinity(0, {cpus[1]})
-    return f"simulator on core {cpus[0]}, client on core {cpus[1]}"
+    return f"server on core {cpus[0]}, client on core {cpus[1]}"
 
 
 def _level(
-    base_url: str, server_pid: int, streams: int, seconds: float, tokens: int
+    base_url: str, server_pid: int, model: str, streams: int, seconds: float, tokens: int
 ) -> dict[str, Any]:
-    """One saturation level through ``execute``; its curve block, with the simulator's CPU
-    share over the whole level (``server_cpu_percent``)."""
-    cpu0, t0 = _cpu_seconds(server_pid), time.perf_counter()
+    """One saturation level through ``execute``; its curve block, with the server's CPU share
+    over the whole level (``server_cpu_percent``)."""
+    cpu0, t0 = cpu_seconds(server_pid), time.perf_counter()
     with tempfile.TemporaryDirectory() as out:
         options = RunOptions(
             endpoint=base_url,
-            model="sim-chatty",  # more to say than ``tokens``: every reply is cut at max_tokens
+            model=model,
             scenario_levels=False,
             concurrency=[streams],
             saturation_duration_s=seconds,
@@ -101,24 +107,19 @@ def _level(
     (block,) = outcome.document["saturation_curve"]
     result: dict[str, Any] = block
     result["server_cpu_percent"] = (
-        100 * (_cpu_seconds(server_pid) - cpu0) / (time.perf_counter() - t0)
+        100 * (cpu_seconds(server_pid) - cpu0) / (time.perf_counter() - t0)
     )
     return result
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process (Linux /proc), or NaN elsewhere."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _with_server(profile: Profile, run: Any) -> None:
+def _with_server(
+    serve: Callable[..., None], args: tuple[Any, ...], run: Callable[[str, int], None]
+) -> None:
+    """Run ``serve(conn, *args)`` in a child process pinned to one core, then ``run(base_url,
+    server_pid)`` here; stop the server after."""
     ctx = mp.get_context("spawn")
     parent, child = ctx.Pipe()
-    server = ctx.Process(target=_serve, args=(child, profile))
+    server = ctx.Process(target=serve, args=(child, *args))
     server.start()
     try:
         base_url = parent.recv()
@@ -144,13 +145,13 @@ def _describe(b: dict[str, Any]) -> str:
 
 
 def cpu(args: argparse.Namespace) -> None:
-    """Client CPU per streamed token against the instant profile."""
+    """Client CPU per streamed token against the blast server."""
 
     def run(base_url: str, pid: int) -> None:
-        for streams in args.streams:
-            print(_describe(_level(base_url, pid, streams, args.seconds, args.tokens)))
+        for n in args.streams:
+            print(_describe(_level(base_url, pid, BLAST_MODEL, n, args.seconds, args.tokens)))
 
-    _with_server(get_profile("instant"), run)
+    _with_server(serve_child, (), run)
 
 
 def streams(args: argparse.Namespace) -> None:
@@ -160,21 +161,22 @@ def streams(args: argparse.Namespace) -> None:
     def run(base_url: str, pid: int) -> None:
         best = 0
         for n in args.streams:
-            b = _level(base_url, pid, n, args.seconds, args.tokens)
+            # sim-chatty has more to say than ``tokens``: every reply is cut at max_tokens
+            b = _level(base_url, pid, "sim-chatty", n, args.seconds, args.tokens)
             kept_up = b["tok_s"] >= 0.95 * n * per_stream
             print(_describe(b) + f" expected_tok_s={n * per_stream:,.0f} kept_up={kept_up}")
             if kept_up and not b["client"]["client_bottleneck"]:
                 best = n
         print(f"most streams one core sustains at {per_stream:g} tok/s each: {best}")
 
-    _with_server(_paced(args.step_ms), run)
+    _with_server(_serve_sim, (_paced(args.step_ms),), run)
 
 
 def main() -> None:
     """Parse the flags and run one measurement."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="what", required=True)
-    a = sub.add_parser("cpu", help="client CPU per streamed token (instant profile)")
+    a = sub.add_parser("cpu", help="client CPU per streamed token (blast server)")
     a.add_argument("--streams", type=lambda s: [int(x) for x in s.split(",")], default=[64])
     a.add_argument("--seconds", type=float, default=10.0)
     a.add_argument("--tokens", type=int, default=256)
@@ -186,7 +188,7 @@ def main() -> None:
     b.add_argument("--tokens", type=int, default=256)
     b.add_argument("--step-ms", type=float, default=50.0)
     args = parser.parse_args()
-    _raise_fd_limit()
+    raise_fd_limit()
     cpu(args) if args.what == "cpu" else streams(args)
 
 

@@ -13,7 +13,9 @@ from pawbench.api import (
     ContentDelta,
     EndpointConfig,
     ReasoningDelta,
-    SSEData,
+    ResponseStart,
+    RetryScheduled,
+    StreamDecoder,
     StreamEvent,
     ToolCallDelta,
     TransportError,
@@ -41,17 +43,57 @@ def make_endpoint(base_url: str, **overrides: Any) -> OpenAIEndpoint:
     return OpenAIEndpoint(EndpointConfig(base_url=base_url, **{**FAST, **overrides}), options)
 
 
+class Trace(list[WireEvent | StreamEvent]):
+    """What a ``Recorder`` was told, in order: ``ResponseStart`` and ``RetryScheduled`` for the
+    reports, and the decoded events of every piece of body; ``chunks`` counts the SSE events
+    with data over all attempts."""
+
+    chunks = 0
+
+
+class Recorder:
+    """A ``StreamReceiver`` that records (the core's dispatcher stamps instead)."""
+
+    def __init__(self) -> None:
+        self.trace = Trace()
+        self.decoder: StreamDecoder | None = None
+        self.decoders: list[StreamDecoder] = []
+        self.pieces = 0
+
+    def on_response_start(self, status: int, attempt: int, decoder: StreamDecoder) -> None:
+        self.trace.append(ResponseStart(status, attempt))
+        self.decoder = decoder
+        self.decoders.append(decoder)
+
+    def on_retry(self, attempt: int, reason: str, wait_s: float) -> None:
+        self.trace.append(RetryScheduled(attempt, reason, wait_s))
+
+    def on_data(self, data: bytes) -> None:
+        assert self.decoder is not None, "body before the response start"
+        self.pieces += 1
+        self.trace.extend(self.decoder.feed(data))
+
+    def on_end(self) -> None:
+        assert self.decoder is not None, "end before the response start"
+        self.trace.extend(self.decoder.finish())
+
+
 async def collect(
     endpoint: OpenAIEndpoint, request: ChatRequest = REQUEST
-) -> tuple[list[WireEvent], TransportError | None]:
-    """Every wire event of one streamed request, and the TransportError that ended it if any."""
-    events: list[WireEvent] = []
+) -> tuple[Trace, TransportError | None]:
+    """Every report and decoded event of one streamed request, and the TransportError that
+    ended it if any."""
+    recorder = Recorder()
     try:
-        async for event in endpoint.stream(request):
-            events.append(event)
+        await endpoint.exchange(request, recorder)
     except TransportError as exc:
-        return events, exc
-    return events, None
+        return _counted(recorder), exc
+    return _counted(recorder), None
+
+
+def _counted(recorder: Recorder) -> Trace:
+    recorder.trace.chunks = sum(decoder.events for decoder in recorder.decoders)
+    return recorder.trace
 
 
 class Outcome(NamedTuple):
@@ -59,7 +101,7 @@ class Outcome(NamedTuple):
 
     server: ScriptedServer
     endpoint: OpenAIEndpoint
-    events: list[WireEvent]
+    events: Trace
     error: TransportError | None
     elapsed_s: float
 
@@ -84,26 +126,22 @@ async def stream_once(
     return Outcome(server, endpoint, events, error, elapsed)
 
 
-def decoded(endpoint: OpenAIEndpoint, events: Sequence[WireEvent]) -> list[StreamEvent]:
-    """The stream events of every SSEData, decoded by the endpoint."""
-    out: list[StreamEvent] = []
-    for event in events:
-        if isinstance(event, SSEData):
-            out.extend(endpoint.decode(event.data))
-    return out
+def decoded(events: Sequence[WireEvent | StreamEvent]) -> list[StreamEvent]:
+    """The decoded stream events of a trace (without the reports)."""
+    return [e for e in events if not isinstance(e, ResponseStart | RetryScheduled)]
 
 
-def text_of(events: Sequence[StreamEvent]) -> str:
+def text_of(events: Sequence[WireEvent | StreamEvent]) -> str:
     """The concatenated content deltas."""
     return "".join(e.text for e in events if isinstance(e, ContentDelta))
 
 
-def reasoning_of(events: Sequence[StreamEvent]) -> str:
+def reasoning_of(events: Sequence[WireEvent | StreamEvent]) -> str:
     """The concatenated reasoning deltas."""
     return "".join(e.text for e in events if isinstance(e, ReasoningDelta))
 
 
-def tool_calls_of(events: Sequence[StreamEvent]) -> dict[int, dict[str, str]]:
+def tool_calls_of(events: Sequence[WireEvent | StreamEvent]) -> dict[int, dict[str, str]]:
     """Tool calls assembled by index: id, name and the joined argument fragments."""
     calls: dict[int, dict[str, str]] = {}
     for event in events:

@@ -15,7 +15,6 @@ from pawbench.api import (
     STALE_CONNECTION,
     ResponseStart,
     RetryScheduled,
-    SSEData,
     StreamDone,
     TransportError,
     WireEvent,
@@ -33,11 +32,11 @@ def retries_of(events: list[WireEvent]) -> list[RetryScheduled]:
 
 def test_429_with_retry_after_then_success() -> None:
     limited = Reply(status=429, body=b'{"error": "slow down"}', headers={"Retry-After": "0.2"})
-    server, endpoint, events, error, _ = asyncio.run(stream_once([limited, OK]))
+    server, _endpoint, events, error, _ = asyncio.run(stream_once([limited, OK]))
     assert error is None
     assert retries_of(events) == [RetryScheduled(0, "http_429", 0.2)]
     assert ResponseStart(200, 1) in events
-    assert text_of(decoded(endpoint, events)) == "fine"
+    assert text_of(decoded(events)) == "fine"
     assert len(server.chat_requests) == 2
 
 
@@ -58,7 +57,7 @@ def test_500_then_success_with_backoff() -> None:
     (retry,) = retries_of(events)
     assert (retry.attempt, retry.reason) == (0, "http_5xx")
     assert 0.02 <= retry.wait_s <= 0.04  # jittered in [50 %, 100 %] of the base
-    assert events[-1] == SSEData(b"[DONE]")
+    assert events[-1] == StreamDone()
     assert len(server.chat_requests) == 2
 
 
@@ -108,13 +107,13 @@ def test_json_instead_of_event_stream_is_a_protocol_error() -> None:
 
 def test_connection_dropped_before_response_is_retried_at_once() -> None:
     # what a stale pooled keep-alive connection looks like; retried even with max_retries=0
-    _, endpoint, events, error, _ = asyncio.run(
+    _, _endpoint, events, error, _ = asyncio.run(
         stream_once([Reply(drop_before_headers=True), OK], max_retries=0)
     )
     assert error is None
     assert retries_of(events) == [RetryScheduled(0, STALE_CONNECTION, 0.0)]  # a reconnect
     assert ResponseStart(200, 1) in events
-    assert text_of(decoded(endpoint, events)) == "fine"
+    assert text_of(decoded(events)) == "fine"
 
 
 def test_connection_dropped_before_response_twice_uses_the_budget() -> None:
@@ -142,20 +141,20 @@ def test_dropped_after_headers_before_any_event_is_retried() -> None:
 
 def test_dropped_mid_stream_is_disconnected_not_retried() -> None:
     drop = Reply(chunks=[sse(chunk({"content": "half"})), 0.05], drop_after_chunks=True)
-    server, endpoint, events, error, _ = asyncio.run(stream_once([drop, OK]))
+    server, _endpoint, events, error, _ = asyncio.run(stream_once([drop, OK]))
     assert error is not None
     assert (error.cause, error.retries) == ("disconnected", 0)
-    assert text_of(decoded(endpoint, events)) == "half"
+    assert text_of(decoded(events)) == "half"
     assert len(server.chat_requests) == 1
 
 
 def test_idle_timeout() -> None:
     stalled = Reply(chunks=[sse(chunk({"content": "a"})), 3.0, sse(chunk({"content": "b"})), DONE])
-    _, endpoint, events, error, elapsed = asyncio.run(stream_once([stalled], idle_timeout_s=0.3))
+    _, _endpoint, events, error, elapsed = asyncio.run(stream_once([stalled], idle_timeout_s=0.3))
     assert error is not None
     assert (error.cause, error.retries) == ("timeout_idle", 0)
     assert error.is_timeout
-    assert text_of(decoded(endpoint, events)) == "a"
+    assert text_of(decoded(events)) == "a"
     assert elapsed < 2.5  # generous: 0.3 s timeout, the server would stall 3 s
 
 
@@ -163,11 +162,11 @@ def test_keepalive_comments_reset_the_idle_timeout() -> None:
     body: list[Chunk] = [sse(chunk({"content": "a"}))]
     body += [0.1, b": keep-alive\n\n"] * 6
     body += [sse(chunk({"content": "b"})), DONE]
-    _, endpoint, events, error, _ = asyncio.run(
+    _, _endpoint, events, error, _ = asyncio.run(
         stream_once([Reply(chunks=body)], idle_timeout_s=0.4)
     )
     assert error is None
-    assert text_of(decoded(endpoint, events)) == "ab"
+    assert text_of(decoded(events)) == "ab"
 
 
 def test_ttfb_timeout_waiting_for_headers() -> None:
@@ -197,7 +196,7 @@ def test_whole_request_timeout() -> None:
     )
     assert error is not None
     assert error.cause == "timeout_total"
-    assert 2 <= sum(isinstance(e, SSEData) for e in events) < 40
+    assert 2 <= events.chunks < 40
 
 
 def test_retry_wait_beyond_the_request_timeout_fails_at_once() -> None:
@@ -239,11 +238,11 @@ def test_dead_endpoint_fails_well_within_the_connect_timeout() -> None:
 def test_stream_ends_with_done_even_if_the_body_lingers() -> None:
     # a server that sends [DONE] but keeps the body open: the stream still completes
     body: list[Chunk] = [sse(chunk({"content": "x"})), DONE, 3.0]
-    _, endpoint, events, error, elapsed = asyncio.run(
+    _, _endpoint, events, error, elapsed = asyncio.run(
         stream_once([Reply(chunks=body)], idle_timeout_s=5.0)
     )
     assert error is None
-    assert decoded(endpoint, events)[-1] == StreamDone()
+    assert decoded(events)[-1] == StreamDone()
     assert elapsed < 2.5  # generous: 1 s grace after [DONE], not 3 s
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import logging
 import shutil
 import ssl
@@ -18,13 +19,20 @@ from pawbench.api import (
     EndpointConfig,
     ModelInfo,
     RetryScheduled,
-    SSEData,
     StreamDone,
     TransportError,
 )
 
 from .scripted_server import Reply, ScriptedServer, chat_stream
-from .support import REQUEST, collect, decoded, make_endpoint, stream_once, text_of
+from .support import (
+    REQUEST,
+    Recorder,
+    collect,
+    decoded,
+    make_endpoint,
+    stream_once,
+    text_of,
+)
 
 SECRET = "sk-live-0123456789abcdef"
 HEADER_SECRET = "hdr-secret-value-42"
@@ -85,7 +93,7 @@ def test_base_url_forms(suffix: str) -> None:
                 assert error is None
             finally:
                 await endpoint.close()
-            return models, text_of(decoded(endpoint, events)), [r.path for r in server.received]
+            return models, text_of(decoded(events)), [r.path for r in server.received]
 
     models, text, paths = asyncio.run(main())
     assert [m.id for m in models] == ["scripted-model"]
@@ -96,8 +104,7 @@ def test_base_url_forms(suffix: str) -> None:
 def test_stream_before_open_is_a_clear_error() -> None:
     async def main() -> None:
         endpoint = make_endpoint("http://127.0.0.1:1")
-        async for _ in endpoint.stream(REQUEST):
-            pass
+        await endpoint.exchange(REQUEST, Recorder())
 
     with pytest.raises(RuntimeError, match="open"):
         asyncio.run(main())
@@ -161,7 +168,7 @@ def test_connections_are_reused_across_requests() -> None:
                 for _ in range(5):
                     events, error = await collect(endpoint)
                     assert error is None
-                    assert decoded(endpoint, events)[-1] == StreamDone()
+                    assert decoded(events)[-1] == StreamDone()
             finally:
                 await endpoint.close()
             return [r.peer for r in server.chat_requests]
@@ -200,14 +207,16 @@ def test_abandoned_stream_releases_its_connection() -> None:
             endpoint = make_endpoint(server.base_url, max_connections=1)
             await endpoint.open()
             try:
-                stream = endpoint.stream(REQUEST)
-                async for event in stream:
-                    if isinstance(event, SSEData):
-                        break
-                await stream.aclose()
+                recorder = Recorder()
+                first = asyncio.create_task(endpoint.exchange(REQUEST, recorder))
+                while not recorder.pieces:  # the first piece of body arrived, then a 5 s pause
+                    await asyncio.sleep(0.01)
+                first.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await first
                 events, error = await asyncio.wait_for(collect(endpoint), 3.0)
                 assert error is None
-                return text_of(decoded(endpoint, events))
+                return text_of(decoded(events))
             finally:
                 await endpoint.close()
 
@@ -240,7 +249,7 @@ def test_tls_verification_switch(tmp_path: Path) -> None:
                 events, error = await collect(endpoint)
             finally:
                 await endpoint.close()
-        return text_of(decoded(endpoint, events)), error
+        return text_of(decoded(events)), error
 
     _, error = asyncio.run(main(verify=True))
     assert error is not None
@@ -262,7 +271,7 @@ def run_concurrently(streams: int, max_connections: int, gate: int | None, delay
             finally:
                 await endpoint.close()
             assert all(error is None for _, error in results)
-            assert all(text_of(decoded(endpoint, events)) == "x" for events, _ in results)
+            assert all(text_of(decoded(events)) == "x" for events, _ in results)
             assert len(server.chat_requests) == streams
             return server.peak
 

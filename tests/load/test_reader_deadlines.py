@@ -17,7 +17,7 @@ def test_a_stall_after_the_first_event_hits_the_idle_timeout() -> None:
     stalled = Reply(chunks=[0.2, sse(chunk({"content": "a"})), 8.0, DONE])
     outcome = asyncio.run(stream_once([stalled], ttfb_timeout_s=10.0, idle_timeout_s=0.4))
     assert outcome.error is not None and outcome.error.cause == "timeout_idle"
-    assert text_of(decoded(outcome.endpoint, outcome.events)) == "a"
+    assert text_of(decoded(outcome.events)) == "a"
     assert outcome.elapsed_s < 3.0
 
 
@@ -27,5 +27,5 @@ def test_a_body_left_open_after_done_ends_after_the_grace() -> None:
     lingering = Reply(chunks=[0.1, sse(chunk({"content": "ok"})), 0.1, DONE, 8.0])
     outcome = asyncio.run(stream_once([lingering], idle_timeout_s=30.0, ttfb_timeout_s=30.0))
     assert outcome.error is None
-    assert text_of(decoded(outcome.endpoint, outcome.events)) == "ok"
+    assert text_of(decoded(outcome.events)) == "ok"
     assert outcome.elapsed_s < 4.0

@@ -10,8 +10,9 @@ from typing import Any
 
 from pawbench_builtins.endpoints.openai import OpenAIEndpoint, OpenAIOptions
 
-from pawbench.api import ChatRequest, EndpointConfig, SSEData, UsageInfo
+from pawbench.api import ChatRequest, EndpointConfig, UsageInfo
 from pawbench.sim import SimServer
+from tests.endpoint.support import Recorder
 
 from .support import run, telemetry
 
@@ -40,10 +41,9 @@ async def ask(endpoint: OpenAIEndpoint, text: str) -> UsageInfo:
     request = ChatRequest(
         model="sim-good", messages=[{"role": "user", "content": text}], max_tokens=24
     )
-    usage: list[UsageInfo] = []
-    async for event in endpoint.stream(request):
-        if isinstance(event, SSEData):
-            usage += [e for e in endpoint.decode(event.data) if isinstance(e, UsageInfo)]
+    recorder = Recorder()
+    await endpoint.exchange(request, recorder)
+    usage = [e for e in recorder.trace if isinstance(e, UsageInfo)]
     assert len(usage) == 1
     return usage[0]
 

@@ -1,26 +1,29 @@
-"""The ``openai`` endpoint: OpenAI-compatible chat completions, streamed over aiohttp.
+"""The ``openai`` endpoint: OpenAI-compatible chat completions, streamed.
 
-Works with vLLM, SGLang, TGI, llama.cpp, Ollama, LM Studio and OpenAI itself. One
-``aiohttp.ClientSession`` per run, its connector sized to the run's concurrency (never the
-library's default cap of 100), no total timeout on long streams. ``stream`` never reads a clock
-for measurement: it yields raw wire events that the core stamps as they arrive.
+Works with vLLM, SGLang, TGI, llama.cpp, Ollama, LM Studio and OpenAI itself. One connection
+pool per run (``http1``: keep-alive HTTP/1.1 on asyncio protocols), sized to the run's
+concurrency, no total timeout on long streams. ``exchange`` never reads a clock for
+measurement: it reports the response head and every piece of body to the core's receiver from
+the I/O callback that read it, and the core stamps them there.
 
 Retries (bounded by ``max_retries``, only before any event data arrived): connection errors,
 429 and 5xx, with exponential backoff or the server's ``Retry-After``. A connection dropped
 before any byte of response (a pooled keep-alive connection the server had just closed) is
-retried at once, once per request even beyond ``max_retries``; it is counted as a retry.
-``RetryScheduled.attempt`` is the number of the attempt that failed (0 = the first), as in
-``ResponseStart``. Timeouts and other 4xx are not retried; a drop mid-stream is ``disconnected``.
+retried at once, once per request even beyond ``max_retries``; it is reported as a reconnect
+(``STALE_CONNECTION``). The ``attempt`` of a retry report is the number of the attempt that
+failed (0 = the first), as in the response start. Timeouts and other 4xx are not retried; a
+drop mid-stream is ``disconnected``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import AsyncGenerator, Callable
+import ssl
+from collections.abc import Callable
+from importlib import metadata
 from typing import Any
 
-import aiohttp
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,29 +33,30 @@ from pawbench.api import (
     Endpoint,
     EndpointConfig,
     ModelInfo,
-    ResponseStart,
-    RetryScheduled,
-    SSEData,
     StreamErrorEvent,
     StreamEvent,
+    StreamReceiver,
     TransportError,
-    WireEvent,
     hookimpl,
 )
 
 from .decode import decode_chunk, parse_models, snippet
+from .http1 import ConnectFailed, ConnectTimeout, Head, HTTPError, Pool, Response
 from .retry import backoff_s
+from .stream_decoder import OpenAIStreamDecoder
 from .transport import (
     ERROR_BODY_BYTES,
     AttemptFailure,
-    EventReader,
+    Expired,
+    Watchdog,
     bound,
+    connect_failure,
+    exchange_failure,
     is_event_stream,
-    request_failure,
     status_failure,
     timeout_failure,
 )
-from .urls import Redactor, api_url, split_userinfo
+from .urls import Redactor, Target, api_url, split_userinfo, target
 
 ERROR_TEXT_CHARS = 500
 
@@ -92,60 +96,72 @@ class OpenAIEndpoint(Endpoint):
         base, user, password = split_userinfo(base)
         self.chat_url = api_url(base, "chat/completions")
         self.models_url = api_url(base, "models")
+        self._chat, self._models = target(self.chat_url), target(self.models_url)
         self._redact = Redactor(_secrets(config, user, password))
         self._redacting = self._redact.active  # fixed once built; read per chunk
-        self._headers = _headers(config, user, password)
-        self._session: aiohttp.ClientSession | None = None
+        headers = _headers(config, user, password)
+        self._chat_head = _request_head("POST", self._chat, headers, "text/event-stream")
+        self._models_head = _request_head("GET", self._models, headers, "application/json")
+        self._pool: Pool | None = None
 
     def __repr__(self) -> str:
         return f"OpenAIEndpoint(url={self.chat_url!r}, model={self.config.model!r})"
 
     async def open(self) -> None:
-        """Create the run's session: a connector sized to ``max_connections``."""
-        if self._session is not None:
+        """Create the run's connection pool, sized to ``max_connections``."""
+        if self._pool is not None:
             return
-        size = max(1, self.config.max_connections)
-        connector = aiohttp.TCPConnector(
-            limit=size,
-            limit_per_host=size,
-            ssl=self.config.verify_tls,
-            keepalive_timeout=self.opts.keepalive_timeout_s,
+        chat = self._chat
+        self._pool = Pool(
+            chat.host,
+            chat.port,
+            ssl_context=_tls_context(self.config.verify_tls) if chat.tls else None,
+            limit=max(1, self.config.max_connections),
+            keepalive_s=self.opts.keepalive_timeout_s,
         )
-        timeout = aiohttp.ClientTimeout(
-            total=None, connect=None, sock_connect=self.config.connect_timeout_s, sock_read=None
-        )
-        self._session = aiohttp.ClientSession(connector=connector, timeout=timeout)
 
     async def close(self) -> None:
-        """Close the session and its connections."""
-        session, self._session = self._session, None
-        if session is not None:
-            await session.close()
+        """Close the pool and its connections."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await pool.close()
 
-    def _require_session(self) -> aiohttp.ClientSession:
-        if self._session is None:
+    def _require_pool(self) -> Pool:
+        if self._pool is None:
             raise RuntimeError("OpenAIEndpoint.open() must be awaited before requests")
-        return self._session
+        return self._pool
 
     async def list_models(self) -> list[ModelInfo]:
         """The models of ``GET /v1/models``; failures raise ``TransportError``."""
-        session = self._require_session()
+        pool = self._require_pool()
         url = self.models_url
+        if (self._models.host, self._models.port) != (pool.host, pool.port):
+            raise TransportError("connect", f"{url}: not on the host of {self.chat_url}")
         deadline = asyncio.get_running_loop().time() + self.config.ttfb_timeout_s
-        headers = {**self._headers, "Accept": "application/json"}
-        failure: AttemptFailure
         try:
             async with asyncio.timeout_at(deadline):
-                async with session.get(url, headers=headers) as resp:
-                    body = await resp.content.read(-1)
-                    status = resp.status
-        except aiohttp.ClientError as exc:
-            failure = request_failure(exc, url, self.config)
+                response = await self._fetch(pool, self._models_head + b"0\r\n\r\n")
+        except AttemptFailure as failure:
+            raise self._final(failure, 0) from None
         except TimeoutError:
-            failure = timeout_failure("timeout_ttfb", url, self.config)
-        else:
-            return self._models_from(url, status, body)
-        raise self._final(failure, 0)
+            raise self._final(timeout_failure("timeout_ttfb", url, self.config), 0) from None
+        return self._models_from(url, response.head.status, response.body)
+
+    async def _fetch(self, pool: Pool, message: bytes) -> Response:
+        """One plain (not streamed) exchange; ``AttemptFailure`` for transport failures."""
+        url = self.models_url
+        try:
+            conn, _ = await pool.acquire(self.config.connect_timeout_s)
+        except ConnectFailed as exc:
+            raise connect_failure(exc, url, self.config) from None
+        except ConnectTimeout:
+            raise timeout_failure("timeout_connect", url, self.config) from None
+        try:
+            return await conn.exchange("GET", message, _Collect(), 8 * 1024 * 1024)
+        except HTTPError as exc:
+            raise exchange_failure(exc, url, got_events=False) from None
+        finally:
+            pool.release(conn)
 
     def _models_from(self, url: str, status: int, body: bytes) -> list[ModelInfo]:
         if status != 200:
@@ -179,32 +195,19 @@ class OpenAIEndpoint(Endpoint):
         body.update(request.extra_body)
         return body
 
-    async def stream(self, request: ChatRequest) -> AsyncGenerator[WireEvent, None]:
-        """POST the request and yield its wire events; raise ``TransportError`` for good."""
-        session = self._require_session()
+    async def exchange(self, request: ChatRequest, receiver: StreamReceiver) -> None:
+        """POST the request and report its traffic to ``receiver`` as it arrives; raise
+        ``TransportError`` when it fails for good."""
+        pool = self._require_pool()
         body = orjson.dumps(self.request_body(request))
+        message = b"%b%d\r\n\r\n%b" % (self._chat_head, len(body), body)
         loop = asyncio.get_running_loop()
         limit = self.config.request_timeout_s
         total_deadline = None if limit is None else loop.time() + limit
         attempt, budget = 0, _RetryBudget(self.config.max_retries, self._wait_s)
         while True:
             try:
-                ttfb_deadline = loop.time() + self.config.ttfb_timeout_s
-                resp = await self._send(session, body, ttfb_deadline, total_deadline)
-                reader = EventReader(
-                    resp, self.chat_url, self.config, ttfb_deadline, total_deadline
-                )
-                try:
-                    yield ResponseStart(resp.status, attempt)
-                    while (batch := await reader.next_batch()) is not None:
-                        for data in batch:
-                            yield SSEData(data)
-                finally:
-                    reader.close()
-                    if reader.clean_eof:
-                        resp.release()
-                    else:
-                        resp.close()
+                await self._attempt(pool, message, receiver, attempt, total_deadline)
                 return
             except AttemptFailure as failure:
                 wait = budget.take(failure)
@@ -214,34 +217,48 @@ class OpenAIEndpoint(Endpoint):
                     note = "the retry wait would pass the request timeout"
                     raise self._final(failure, budget.used, note=note) from None
                 reason = STALE_CONNECTION if budget.last_was_stale else failure.cause
-                retry = RetryScheduled(attempt, reason, wait)
-            yield retry
-            await asyncio.sleep(retry.wait_s)
+            receiver.on_retry(attempt, reason, wait)
+            await asyncio.sleep(wait)
             attempt += 1
 
-    async def _send(
+    async def _attempt(
         self,
-        session: aiohttp.ClientSession,
-        body: bytes,
-        ttfb_deadline: float,
+        pool: Pool,
+        message: bytes,
+        receiver: StreamReceiver,
+        attempt: int,
         total_deadline: float | None,
-    ) -> aiohttp.ClientResponse:
-        """POST and await the response headers: a 2xx event-stream response, else a failure."""
+    ) -> None:
+        """One attempt: connect (or reuse), send, stream the answer to ``receiver``."""
+        url, config = self.chat_url, self.config
+        ttfb_deadline = asyncio.get_running_loop().time() + config.ttfb_timeout_s
         deadline, cause = bound(ttfb_deadline, "timeout_ttfb", total_deadline)
-        url = self.chat_url
         try:
             async with asyncio.timeout_at(deadline):
-                resp = await session.post(url, data=body, headers=self._headers)
-        except aiohttp.ClientError as exc:
-            failure = request_failure(exc, url, self.config)
+                conn, _ = await pool.acquire(config.connect_timeout_s)
+        except ConnectFailed as exc:
+            raise connect_failure(exc, url, config) from None
+        except ConnectTimeout:
+            raise timeout_failure("timeout_connect", url, config) from None
         except TimeoutError:
-            failure = timeout_failure(cause, url, self.config)
-        else:
-            if is_event_stream(resp):
-                return resp
-            failure, error_body = await status_failure(resp, url, deadline)
-            failure.message = self._with_body(failure.message, error_body)
-        raise failure
+            raise timeout_failure(cause, url, config) from None
+        watchdog = Watchdog(conn, config, ttfb_deadline, total_deadline)
+        handler = _Stream(receiver, attempt, watchdog, self._redact if self._redacting else None)
+        try:
+            response = await conn.exchange("POST", message, handler, ERROR_BODY_BYTES)
+        except Expired as exc:
+            raise timeout_failure(exc.cause, url, config) from None
+        except HTTPError as exc:
+            raise exchange_failure(exc, url, handler.decoder.started) from None
+        finally:
+            watchdog.stop()
+            pool.release(conn)
+        if not handler.streaming:
+            failure = status_failure(response.head, url)
+            failure.message = self._with_body(failure.message, response.body)
+            raise failure
+        if response.complete:
+            receiver.on_end()
 
     def _wait_s(self, failure: AttemptFailure, retry: int) -> float:
         """The wait before budgeted retry number ``retry`` (0 = the first)."""
@@ -273,6 +290,51 @@ class OpenAIEndpoint(Endpoint):
                 if type(event) is StreamErrorEvent:
                     events[i] = StreamErrorEvent(self._redact(event.message))
         return events
+
+
+class _Stream:
+    """The ``http1.Handler`` of one streamed attempt: reports the head and every piece of body
+    to the core's receiver from the connection's I/O callback, and keeps the watchdog posted."""
+
+    __slots__ = ("_attempt", "_on_data", "_receiver", "_seen", "decoder", "streaming")
+
+    def __init__(
+        self,
+        receiver: StreamReceiver,
+        attempt: int,
+        watchdog: Watchdog,
+        redact: Callable[[str], str] | None,
+    ) -> None:
+        self._receiver = receiver
+        self._on_data = receiver.on_data
+        self._attempt = attempt
+        self._seen = watchdog.seen
+        self.decoder = OpenAIStreamDecoder(redact)
+        self.streaming = False
+        watchdog.follow(self.decoder)
+
+    def on_head(self, head: Head) -> bool:
+        if not is_event_stream(head):
+            return False
+        self.streaming = True
+        self._receiver.on_response_start(head.status, self._attempt, self.decoder)
+        return True
+
+    def on_body(self, data: bytes) -> None:
+        self._on_data(data)
+        self._seen()
+
+
+class _Collect:
+    """The ``http1.Handler`` of a plain exchange: the body is collected."""
+
+    __slots__ = ()
+
+    def on_head(self, head: Head) -> bool:
+        return False
+
+    def on_body(self, data: bytes) -> None:
+        raise AssertionError("a collected body is not streamed")
 
 
 class _RetryBudget:
@@ -311,13 +373,8 @@ def _secrets(config: EndpointConfig, user: str | None, password: str | None) -> 
 
 
 def _headers(config: EndpointConfig, user: str | None, password: str | None) -> dict[str, str]:
-    """Request headers: JSON in, an uncompressed event stream out, credentials, user headers."""
-    headers = {
-        "Content-Type": "application/json",
-        "Accept": "text/event-stream",
-        # a compressed stream would be buffered by the compressor and distort the timing
-        "Accept-Encoding": "identity",
-    }
+    """Request headers: JSON in, credentials, user headers (which win over ours)."""
+    headers = {"Content-Type": "application/json"}
     if config.api_key is not None:
         headers["Authorization"] = f"Bearer {config.api_key.get_secret_value()}"
     elif user or password:
@@ -329,6 +386,44 @@ def _headers(config: EndpointConfig, user: str | None, password: str | None) -> 
             raise ValueError(f"header {name.strip()!r}: line breaks are not allowed")
         headers[name] = value
     return headers
+
+
+_FRAMING = {"content-length", "transfer-encoding", "connection"}
+
+
+def _request_head(method: str, where: Target, headers: dict[str, str], accept: str) -> bytes:
+    """The request head up to the value of ``Content-Length`` (the caller appends the length,
+    the blank line and the body). Our headers are case-insensitively replaced by the user's;
+    the user cannot set the body framing."""
+    merged = {
+        "host": ("Host", where.host_header),
+        "user-agent": ("User-Agent", _user_agent()),
+        "accept": ("Accept", accept),
+        # a compressed stream would be buffered by the compressor and distort the timing
+        "accept-encoding": ("Accept-Encoding", "identity"),
+    }
+    for name, value in headers.items():
+        if name.strip().lower() not in _FRAMING:
+            merged[name.strip().lower()] = (name.strip(), value)
+    lines = [f"{method} {where.path} HTTP/1.1"]
+    lines += [f"{name}: {value}" for name, value in merged.values()]
+    lines.append("Content-Length: ")
+    return "\r\n".join(lines).encode("latin-1", "replace")
+
+
+def _user_agent() -> str:
+    try:
+        return f"pawbench/{metadata.version('pawbench')}"
+    except metadata.PackageNotFoundError:
+        return "pawbench"
+
+
+def _tls_context(verify: bool) -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    if not verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
 
 
 @hookimpl

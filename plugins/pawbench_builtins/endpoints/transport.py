@@ -1,22 +1,19 @@
-"""One HTTP attempt of a streamed chat completion: sending, classifying failures, reading the
-event-stream body under the time-to-first-event, idle and whole-request deadlines.
+"""One HTTP attempt of a streamed chat completion: classifying failures, and the watchdog that
+keeps an attempt's time-to-first-event, idle and whole-request deadlines.
 
 Every failure of an attempt is an ``AttemptFailure``; the endpoint decides whether to retry it
 and turns the final one into a ``TransportError``. Deadlines are ``loop.time()`` values: control,
-never measurement (the core stamps events as the endpoint yields them).
+never measurement (the core stamps what the endpoint reports as it arrives).
 """
 
 from __future__ import annotations
 
 import asyncio
 
-import aiohttp
+from pawbench.api import EndpointConfig, StreamDecoder
 
-from pawbench.api import EndpointConfig
-
-from .decode import DONE
+from .http1 import ConnectFailed, Connection, ConnectionLost, Head, HTTPError, MalformedResponse
 from .retry import parse_retry_after
-from .sse import SSEParser
 
 ERROR_BODY_BYTES = 64 * 1024
 DONE_GRACE_S = 1.0
@@ -65,212 +62,156 @@ def timeout_failure(cause: str, url: str, config: EndpointConfig) -> AttemptFail
     return AttemptFailure(cause, f"{url}: {what}")
 
 
-def request_failure(exc: aiohttp.ClientError, url: str, config: EndpointConfig) -> AttemptFailure:
-    """The failure for an exception raised while sending a request and awaiting its headers."""
-    if isinstance(exc, aiohttp.ClientSSLError):
+def connect_failure(exc: ConnectFailed, url: str, config: EndpointConfig) -> AttemptFailure:
+    """The failure for a connection that could not be made (TLS failures are not retried)."""
+    if exc.tls:
         hint = " (TLS verification can be switched off)" if config.verify_tls else ""
-        return AttemptFailure("connect", f"TLS error connecting to {url}: {exc.os_error}{hint}")
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        return AttemptFailure("connect", f"cannot connect to {url}: {exc.os_error}", retryable=True)
-    if isinstance(exc, aiohttp.ServerTimeoutError):
-        return timeout_failure("timeout_connect", url, config)
-    if isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientOSError):
+        return AttemptFailure("connect", f"TLS error connecting to {url}: {exc}{hint}")
+    return AttemptFailure("connect", f"cannot connect to {url}: {exc}", retryable=True)
+
+
+def exchange_failure(exc: HTTPError, url: str, got_events: bool) -> AttemptFailure:
+    """The failure for an exchange that broke after the request was sent."""
+    if isinstance(exc, ConnectionLost):
+        if exc.before_response:
+            return AttemptFailure(
+                "disconnected",
+                f"{url}: connection closed before any response",
+                retryable=True,
+                stale=True,
+            )
         return AttemptFailure(
             "disconnected",
-            f"{url}: connection closed before any response ({type(exc).__name__})",
-            retryable=True,
-            stale=True,
+            f"{url}: connection lost during the response",
+            retryable=not got_events,
         )
-    if isinstance(exc, aiohttp.ClientResponseError):
-        return AttemptFailure("protocol", f"{url}: invalid HTTP response: {exc.message}")
-    return AttemptFailure("protocol", f"{url}: request failed: {type(exc).__name__}")
+    if isinstance(exc, MalformedResponse):
+        return AttemptFailure("protocol", f"{url}: invalid HTTP response: {exc}")
+    return AttemptFailure("protocol", f"{url}: request failed: {exc}")
 
 
-async def status_failure(
-    resp: aiohttp.ClientResponse, url: str, deadline: float
-) -> tuple[AttemptFailure, bytes]:
-    """The failure for a response that is not an event stream, and (part of) its body.
-    The caller redacts and truncates the body into the message; the response is closed."""
-    try:
-        async with asyncio.timeout_at(deadline):
-            body = await _read_up_to(resp.content, ERROR_BODY_BYTES)
-    except (TimeoutError, aiohttp.ClientError):
-        body = b""
-    finally:
-        resp.close()
-    status = resp.status
-    retry_after = parse_retry_after(resp.headers.get("Retry-After"))
+def status_failure(head: Head, url: str) -> AttemptFailure:
+    """The failure for a response that is not an event stream."""
+    status = head.status
+    retry_after = parse_retry_after(head.headers.get("retry-after"))
     if status == 429:
-        failure = AttemptFailure(
+        return AttemptFailure(
             "http_429", f"{url}: HTTP 429", status=status, retryable=True, retry_after_s=retry_after
         )
-    elif status >= 500:
-        failure = AttemptFailure(
+    if status >= 500:
+        return AttemptFailure(
             "http_5xx",
             f"{url}: HTTP {status}",
             status=status,
             retryable=True,
             retry_after_s=retry_after,
         )
-    elif 200 <= status < 300:
-        kind = resp.headers.get("Content-Type", "?")
-        failure = AttemptFailure(
+    if 200 <= status < 300:
+        kind = head.headers.get("content-type", "?")
+        return AttemptFailure(
             "protocol", f"{url}: expected an event stream, got {kind}", status=status
         )
-    else:
-        failure = AttemptFailure("http_4xx", f"{url}: HTTP {status}", status=status)
-    return failure, body
+    if 300 <= status < 400:
+        where = head.headers.get("location", "?")
+        return AttemptFailure(
+            "http_4xx",
+            f"{url}: HTTP {status} to {where} (redirects are not followed: use the final URL)",
+            status=status,
+        )
+    return AttemptFailure("http_4xx", f"{url}: HTTP {status}", status=status)
 
 
-async def _read_up_to(content: aiohttp.StreamReader, limit: int) -> bytes:
-    body = b""
-    while len(body) < limit:
-        part = await content.read(limit - len(body))
-        if not part:
-            break
-        body += part
-    return body
-
-
-def is_event_stream(resp: aiohttp.ClientResponse) -> bool:
+def is_event_stream(head: Head) -> bool:
     """A 2xx response that is not plain JSON (servers that ignore ``stream`` answer JSON)."""
-    return 200 <= resp.status < 300 and not resp.content_type.endswith("json")
+    return 200 <= head.status < 300 and not head.content_type.endswith("json")
 
 
-class _Expired(Exception):
-    """Raised into a waiting read by the reader's watchdog when its deadline passed."""
+class Expired(Exception):
+    """Raised into an exchange by its watchdog when a deadline passed; ``cause`` says which."""
+
+    def __init__(self, cause: str) -> None:
+        super().__init__(cause)
+        self.cause = cause
 
 
-class EventReader:
-    """Reads the event-stream body of one attempt and returns complete SSE event data.
+class Watchdog:
+    """The deadlines of one attempt, kept by one timer re-armed only when it fires or when the
+    stream changes phase (first event, ``[DONE]``), not per read: a read costs a clock reading.
 
-    Until the first event is complete, reads are bounded by the first-byte deadline; after it,
-    by the idle timeout since the last bytes arrived (keep-alive comments included); always
-    by the whole-request deadline. After ``[DONE]`` it waits briefly for the end of the body so
-    that the connection can be reused, and never fails.
-
-    The deadlines are kept by one watchdog timer per reader, re-armed only when it fires, not
-    by a timeout per read: a read costs a clock reading, not a timer (the hot path of
-    thousands of streams). ``close`` stops the watchdog.
+    Until the first event: the first-byte deadline; then the idle timeout since the last bytes
+    arrived (keep-alive comments included); always the whole-request deadline. After
+    ``[DONE]``, a short grace for the end of the body; when it passes, the connection is
+    closed and the attempt ends normally.
     """
 
     __slots__ = (
-        "_cause",
         "_config",
-        "_content",
-        "_done",
-        "_last",
+        "_conn",
+        "_decoder",
         "_loop",
-        "_parser",
+        "_phase",
         "_timer",
         "_total_deadline",
         "_ttfb_deadline",
-        "_url",
-        "_waiting",
-        "clean_eof",
-        "got_data",
+        "last",
     )
 
     def __init__(
         self,
-        resp: aiohttp.ClientResponse,
-        url: str,
+        conn: Connection,
         config: EndpointConfig,
         ttfb_deadline: float,
         total_deadline: float | None,
     ) -> None:
-        self._content = resp.content
-        self._url = url
+        self._conn = conn
         self._config = config
         self._loop = asyncio.get_running_loop()
         self._ttfb_deadline = ttfb_deadline
         self._total_deadline = total_deadline
-        self._parser = SSEParser()
-        self._done = False
-        self._last = self._loop.time()
-        self._waiting = False
+        self._decoder: StreamDecoder | None = None
+        self._phase = 0  # 0 before the first event, 1 streaming, 2 after [DONE]
         self._timer: asyncio.TimerHandle | None = None
-        self._cause = "timeout_idle"
-        self.got_data = False
-        self.clean_eof = False
+        self.last = self._loop.time()
+        self._arm()
 
-    async def next_batch(self) -> list[bytes] | None:
-        """The data of the next complete events (at least one), or None at the end."""
-        parser = self._parser
-        while True:
-            chunk = await self._read()
-            if not chunk:
-                self.close()
-                self.clean_eof = chunk is not None
-                batch = parser.finish() if chunk is not None else []
-                return self._seen(batch) if batch else None
-            batch = parser.feed(chunk)
-            if batch:
-                return self._seen(batch)
+    def follow(self, decoder: StreamDecoder) -> None:
+        """Watch this decoder's progress (the attempt's body started)."""
+        self._decoder = decoder
+        self.last = self._loop.time()
 
-    def close(self) -> None:
-        """Stop the watchdog (the body is finished or abandoned)."""
+    def seen(self) -> None:
+        """Body bytes arrived: note the time; re-arm if the phase changed."""
+        self.last = self._loop.time()
+        decoder = self._decoder
+        if decoder is not None:
+            phase = 2 if decoder.done else 1 if decoder.started else 0
+            if phase != self._phase:
+                self._phase = phase
+                self._arm()
+
+    def stop(self) -> None:
+        """Stop the timer (the attempt is over)."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
 
-    def _seen(self, batch: list[bytes]) -> list[bytes]:
-        if not self.got_data:
-            self.got_data = True
-            self.close()  # the deadline changes from first byte to idle: re-arm on next wait
-        if not self._done and DONE in batch:
-            self._done = True
-            self.close()  # and to the short grace after [DONE]
-        return batch
+    def _arm(self) -> None:
+        self.stop()
+        self._timer = self._loop.call_at(self._deadline()[0], self._fire)
 
-    async def _read(self) -> bytes | None:
-        """The next chunk; b"" at the end of the body, None when given up after ``[DONE]``."""
-        content = self._content
-        try:
-            chunk = content.read_nowait()
-            if not chunk and not content.at_eof():
-                if self._timer is None:
-                    self._timer = self._loop.call_at(self._deadline()[0], self._watch)
-                self._waiting = True
-                try:
-                    chunk = await content.readany()
-                finally:
-                    self._waiting = False
-        except _Expired:
-            if self._done:
-                return None
-            raise timeout_failure(self._cause, self._url, self._config) from None
-        except aiohttp.ClientError as exc:
-            return self._lost(exc)
-        self._last = self._loop.time()
-        return chunk
-
-    def _watch(self) -> None:
-        """The watchdog: expire the waiting read when its deadline passed, else re-arm."""
+    def _fire(self) -> None:
         self._timer = None
         deadline, cause = self._deadline()
-        now = self._loop.time()
-        if now >= deadline and self._waiting:
-            self._cause = cause
-            self._content.set_exception(_Expired())
-            return
-        # not waiting (the consumer is busy): look again shortly
-        self._timer = self._loop.call_at(max(deadline, now + 0.05), self._watch)
-
-    def _lost(self, exc: aiohttp.ClientError) -> bytes | None:
-        """None after ``[DONE]`` (the answer is complete); else the failure is raised."""
-        if self._done:
-            return None
-        raise AttemptFailure(
-            "disconnected",
-            f"{self._url}: connection lost during the response ({type(exc).__name__})",
-            retryable=not self.got_data,
-        ) from None
+        if self._loop.time() < deadline:
+            self._timer = self._loop.call_at(deadline, self._fire)
+        elif self._phase == 2:
+            self._conn.abandon()
+        else:
+            self._conn.abort(Expired(cause))
 
     def _deadline(self) -> tuple[float, str]:
-        if not self.got_data:
+        if self._phase == 0:
             return bound(self._ttfb_deadline, "timeout_ttfb", self._total_deadline)
-        if self._done:
-            return self._last + min(DONE_GRACE_S, self._config.idle_timeout_s), "timeout_idle"
-        idle = self._last + self._config.idle_timeout_s
-        return bound(idle, "timeout_idle", self._total_deadline)
+        if self._phase == 2:
+            return self.last + min(DONE_GRACE_S, self._config.idle_timeout_s), "timeout_idle"
+        return bound(self.last + self._config.idle_timeout_s, "timeout_idle", self._total_deadline)

@@ -9,6 +9,7 @@ accepted too, and a URL without a scheme is taken as ``http://``.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 _KNOWN_TAILS = ("/chat/completions", "/models")
@@ -69,3 +70,32 @@ class Redactor:
 
     def __repr__(self) -> str:
         return f"Redactor({len(self._secrets)} secrets)"
+
+
+class Target(NamedTuple):
+    """Where a request goes: connection host and port, TLS or not, the ``Host`` header value and
+    the request target (path and query)."""
+
+    host: str
+    port: int
+    tls: bool
+    host_header: str
+    path: str
+
+
+def target(url: str) -> Target:
+    """The connection details of an ``http://`` or ``https://`` URL; ``ValueError`` otherwise."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise ValueError(f"unsupported URL scheme {parts.scheme!r} (use http:// or https://)")
+    host = parts.hostname
+    if not host:
+        raise ValueError(f"no host in URL {url!r}")
+    tls = scheme == "https"
+    default = 443 if tls else 80
+    port = parts.port or default
+    shown = f"[{host}]" if ":" in host else host
+    host_header = shown if port == default else f"{shown}:{port}"
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return Target(host, port, tls, host_header, path)

@@ -1,0 +1,306 @@
+"""Push decoding of an OpenAI-compatible chat-completion event stream, with a fast path.
+
+``OpenAIStreamDecoder`` is the ``StreamDecoder`` of one response attempt: fed the raw
+(de-chunked) event-stream body as it comes off the socket, it returns exactly the events that
+``SSEParser`` framing plus ``decode_chunk`` per event give, except that consecutive text deltas
+decoded from one ``feed`` are merged into one delta whose ``chunks`` counts them.
+
+General path: ``SSEParser`` + ``decode_chunk`` per event. Fast path ("stream template"): most
+chunks of a stream are byte-identical but for their text, e.g.
+``data: {"id":"c1",...,"delta":{"content":"<TEXT>"},"logprobs":null,"finish_reason":null}]}``.
+From a chunk that decoded to exactly one ``ContentDelta`` (or ``ReasoningDelta``) the decoder
+learns the prefix P (up to the text's opening quote) and suffix Q (from its closing quote), and
+proves the split: ``P + "pawbench" + Q`` must parse to the chunk's object with exactly that text
+replaced, so the text sits in string context at the very place ``decode_chunk`` reads it.
+
+A run of complete events ``data: P t1 Q\\n\\n ... data: P tn Q\\n\\n`` (from an event boundary up
+to the last such event of the read) is then decoded with a handful of C-level operations: split
+into lines, cut each at fixed offsets, rebuild and compare (proves the run is exactly that
+sequence of single-line events), then one ``orjson.loads`` of ``["t1"<LF>,"t2"<LF>,...,"tn"]``.
+That array has exactly n elements only if every ``ti`` is one complete JSON string body: the
+texts hold no line feed and a raw line feed cannot sit inside a JSON string, so each
+``<LF>,"ti"`` piece holds at least one element, and n elements leave each exactly one, the
+string from the quote before ``ti`` to the quote after it. Each event thus parses to the
+template with ``ti``'s value in place of the text, which ``decode_chunk`` turns into
+``ContentDelta(value)`` when the value is not empty. Valid escapes (``\\n``, ``\\"``) and any
+UTF-8 text are decoded fast too; orjson rejects invalid UTF-8 as it does for one chunk.
+
+Everything else goes through the general path: a read that does not start with a template event
+(the event under way when the last read ended mid-event is completed first), anything after the
+last template event of a read (finish, usage, ``[DONE]``), and a whole read whose run fails a
+check (escape errors, CRs, comments, other chunk shapes). A trailing partial event without any
+line end is held back, not given to the parser, so that the next read can decode it fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import groupby
+from operator import itemgetter
+from typing import Any, NamedTuple, cast
+
+import orjson
+
+from pawbench.api import (
+    ContentDelta,
+    ReasoningDelta,
+    StreamDone,
+    StreamErrorEvent,
+    StreamEvent,
+)
+
+from .decode import decode_chunk
+from .sse import SSEParser
+
+_TextDelta = ContentDelta | ReasoningDelta
+_loads = orjson.loads
+_FIELD = b"data: "
+_BOUNDARY = b"\n\n"
+_LEARN_TRIES = 8
+"""Chunks a stream may try to learn a template from (per stream, both kinds together)."""
+_MAX_CANDIDATES = 8
+"""Occurrences of a chunk's text tried as the template position."""
+_MARKER = "pawbench"
+_LEARN_EVENTS = 4
+"""Events of a stream's first read decoded by the general path before trying the fast path."""
+_TEXT_KINDS: frozenset[type[StreamEvent]] = frozenset({ContentDelta, ReasoningDelta})
+
+
+class _Template(NamedTuple):
+    """The shape shared by the plain text chunks of one stream: ``data: P <text> Q``."""
+
+    head: bytes  # b"data: " + P
+    tail: bytes  # Q + b"\n\n"
+    sep: bytes  # Q + b"\n\ndata: " + P: what lies between the texts of consecutive events
+    cut: Callable[[bytes], bytes]  # one event line -> its raw (JSON-escaped) text
+    kind: type[ContentDelta] | type[ReasoningDelta]
+
+
+class OpenAIStreamDecoder:
+    """The ``StreamDecoder`` of one response attempt of an OpenAI-compatible streamed chat
+    completion: ``feed`` it the raw event-stream body piece by piece, then ``finish`` at EOF.
+
+    ``events`` counts the SSE events with data (``[DONE]``, finish and usage chunks included),
+    ``started`` is true once there is one, ``done`` once ``[DONE]`` was decoded. ``fast_events``
+    counts the events decoded by the template fast path (diagnostics and tests). ``redact``,
+    when given, is applied to the message of every ``StreamErrorEvent``.
+    """
+
+    __slots__ = (
+        "_parser",
+        "_pending",
+        "_redact",
+        "_tail",
+        "_templates",
+        "_tries",
+        "_unlearned",
+        "done",
+        "events",
+        "fast_events",
+        "started",
+    )
+
+    def __init__(self, redact: Callable[[str], str] | None = None) -> None:
+        self._parser = SSEParser()
+        self._redact = redact
+        self._templates: list[_Template] = []
+        self._unlearned: frozenset[type[StreamEvent]] = _TEXT_KINDS
+        self._tries = _LEARN_TRIES
+        # the last two bytes given to the parser: b"\n\n" means it is at an event boundary
+        # (no partial line, no data or event field pending, no CR waiting for its LF)
+        self._tail = b""
+        # bytes held back instead of being given to the parser: only while the parser is at an
+        # event boundary, and only bytes without CR or LF (which the parser would just buffer)
+        self._pending = b""
+        self.events = 0
+        self.started = False
+        self.done = False
+        self.fast_events = 0
+
+    def feed(self, data: bytes) -> list[StreamEvent]:
+        """The stream events completed by this piece of body, text deltas merged."""
+        if not data:
+            return []
+        out: list[StreamEvent] = []
+        if not self._templates:
+            if not self._tries:
+                return _merged(self._general(data))
+            # a stream's first read may hold all of it: learn from its first events, then
+            # take the rest of the read by the fast path if a template was found
+            cut = _after_boundaries(data, _LEARN_EVENTS)
+            out = self._general(data[:cut] if cut > 0 else data)
+            if cut <= 0 or not self._templates:
+                if cut > 0:
+                    out.extend(self._general(data[cut:]))
+                return _merged(out)
+            data = data[cut:]
+        if self._tail != _BOUNDARY:
+            cut = self._boundary(data)
+            if cut < 0:
+                return _merged(self._general(data))
+            out = self._general(data[:cut])  # completes the event under way
+            data = data[cut:]
+        elif self._pending:
+            data, self._pending = self._pending + data, b""
+        end = self._fast(data, out)
+        if end < len(data):
+            rest = data[end:] if end else data
+            if b"\n" in rest or b"\r" in rest:
+                out.extend(self._general(rest))
+            else:
+                self._pending = rest
+        return _merged(out)
+
+    def finish(self) -> list[StreamEvent]:
+        """At the end of the body: the events of any unterminated last event."""
+        out = self._general(self._pending) if self._pending else []
+        self._pending = b""
+        out.extend(self._decode(self._parser.finish()))
+        return _merged(out)
+
+    def _boundary(self, data: bytes) -> int:
+        """Where the first event boundary in ``data`` ends (the parser being mid-event)."""
+        if data[:1] == b"\n" and self._tail[-1:] == b"\n":
+            return 1
+        found = data.find(_BOUNDARY)
+        return found + 2 if found >= 0 else -1
+
+    def _fast(self, data: bytes, out: list[StreamEvent]) -> int:
+        """Decode the run of template events that ``data`` starts with, if any, into ``out``;
+        the number of bytes decoded (0: none)."""
+        for template in self._templates:
+            if data.startswith(template.head):
+                match = _match(data, template)
+                if match is not None:
+                    delta, end = match
+                    self.events += delta.chunks
+                    self.fast_events += delta.chunks
+                    self.started = True
+                    out.append(delta)
+                    return end
+        return 0
+
+    def _general(self, data: bytes) -> list[StreamEvent]:
+        """Frame ``data`` with the SSE parser and decode the events it completes."""
+        self._tail = data[-2:] if len(data) >= 2 else self._tail[-1:] + data
+        return self._decode(self._parser.feed(data))
+
+    def _decode(self, payloads: list[bytes]) -> list[StreamEvent]:
+        if not payloads:
+            return []
+        self.events += len(payloads)
+        self.started = True
+        out: list[StreamEvent] = []
+        for payload in payloads:
+            events = decode_chunk(payload)
+            if self._tries and len(events) == 1 and type(events[0]) in self._unlearned:
+                self._learn(payload, events[0])
+            out.extend(events)
+        for i, event in enumerate(out):
+            if type(event) is StreamDone:
+                self.done = True
+            elif type(event) is StreamErrorEvent and self._redact is not None:
+                out[i] = StreamErrorEvent(self._redact(event.message))
+        return out
+
+    def _learn(self, payload: bytes, event: StreamEvent) -> None:
+        """Learn a template from a chunk that decoded to exactly ``[event]``, if it can be."""
+        assert type(event) is ContentDelta or type(event) is ReasoningDelta
+        self._tries -= 1
+        template = _learn_template(payload, event)
+        if template is not None:
+            self._templates.append(template)
+            self._unlearned = self._unlearned - {type(event)}
+
+
+def _after_boundaries(data: bytes, count: int) -> int:
+    """The position just after the ``count``-th event boundary (``\\n\\n``) of ``data``, or -1
+    when it has fewer, or when that is its end (nothing left for the fast path)."""
+    pos = 0
+    for _ in range(count):
+        found = data.find(_BOUNDARY, pos)
+        if found < 0:
+            return -1
+        pos = found + 2
+    return pos if pos < len(data) else -1
+
+
+def _match(data: bytes, template: _Template) -> tuple[_TextDelta, int] | None:
+    """The merged delta of the complete template events that ``data`` (starting with
+    ``template.head``) starts with, up to the last of its events that ends like the template,
+    and the number of bytes they span; None unless every one of them is a template event."""
+    head, tail = template.head, template.tail
+    end = data.rfind(tail) + len(tail)
+    if end <= len(head) + len(tail):
+        return None
+    run = data[:end]
+    # lines: event, "", event, "", ..., event, "", ""; the rebuild check below proves the shape
+    texts = list(map(template.cut, run.split(b"\n")[0:-1:2]))
+    body = template.sep.join(texts)
+    if len(run) != len(head) + len(body) + len(tail) or not run.startswith(body, len(head)):
+        return None
+    try:  # also rejects invalid UTF-8, as decode_chunk's orjson.loads does
+        values: list[Any] = _loads(b'["' + b'"\n,"'.join(texts) + b'"]')
+    except orjson.JSONDecodeError:
+        return None
+    if len(values) != len(texts) or "" in values:
+        return None
+    return template.kind("".join(values), len(values)), end
+
+
+def _learn_template(payload: bytes, event: _TextDelta) -> _Template | None:
+    """The template of chunks shaped like ``payload`` (which decoded to exactly ``[event]``),
+    around the raw JSON string of ``event.text``; None if no occurrence of it is proven."""
+    if b"\n" in payload or b"\r" in payload:
+        return None
+    expected = _loads(payload)
+    delta = expected["choices"][0]["delta"]
+    key = "content"
+    if type(event) is ReasoningDelta:
+        key = "reasoning_content" if delta.get("reasoning_content") else "reasoning"
+    marker = _MARKER if event.text != _MARKER else _MARKER + "!"
+    delta[key] = marker
+    needle = orjson.dumps(event.text)
+    start = payload.find(needle)
+    for _ in range(_MAX_CANDIDATES):
+        if start < 0:
+            return None
+        prefix, suffix = payload[: start + 1], payload[start + len(needle) - 1 :]
+        try:
+            proven = _loads(prefix + marker.encode() + suffix) == expected
+        except orjson.JSONDecodeError:
+            proven = False
+        if proven:
+            return _template(prefix, suffix, type(event))
+        start = payload.find(needle, start + 1)
+    return None
+
+
+def _template(
+    prefix: bytes, suffix: bytes, kind: type[ContentDelta] | type[ReasoningDelta]
+) -> _Template:
+    return _Template(
+        head=_FIELD + prefix,
+        tail=suffix + _BOUNDARY,
+        sep=suffix + _BOUNDARY + _FIELD + prefix,
+        cut=itemgetter(slice(len(_FIELD + prefix), -len(suffix))),
+        kind=kind,
+    )
+
+
+def _merged(events: list[StreamEvent]) -> list[StreamEvent]:
+    """``events`` with each run of consecutive deltas of one kind merged into one delta."""
+    if len(events) < 2:
+        return events
+    out: list[StreamEvent] = []
+    for kind, group in groupby(events, type):
+        if kind is ContentDelta or kind is ReasoningDelta:
+            run = cast(list[_TextDelta], list(group))
+            if len(run) == 1:
+                out.append(run[0])
+            else:
+                text = "".join([delta.text for delta in run])
+                out.append(kind(text, sum(delta.chunks for delta in run)))
+        else:
+            out.extend(group)
+    return out
