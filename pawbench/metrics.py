@@ -8,7 +8,7 @@ formula is also written in docs/metrics.md.
 
 from __future__ import annotations
 
-import bisect
+import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -110,16 +110,20 @@ def peak_rate(
     if not inside:
         return 0.0
     times = [t for t, _ in inside]
-    prefix = [0.0]
-    for _, amount in inside:
-        prefix.append(prefix[-1] + amount)
+    prefix = [0.0, *itertools.accumulate(a for _, a in inside)]
     best = 0.0
-    # a best window can always be slid right until it starts at an event (or ends at ``end``)
+    # a best window can always be slid right until it starts at an event (or ends at
+    # ``end``); window starts only grow, so both edges are found by walking forward
+    count, lo, hi, last = len(times), 0, 0, end - width
     for t in times:
-        s = min(t, end - width)
-        lo = bisect.bisect_left(times, s)
-        hi = bisect.bisect_left(times, s + width)
-        best = max(best, prefix[hi] - prefix[lo])
+        s = t if t < last else last
+        while times[lo] < s:
+            lo += 1
+        e = s + width
+        while hi < count and times[hi] < e:
+            hi += 1
+        if prefix[hi] - prefix[lo] > best:
+            best = prefix[hi] - prefix[lo]
     return best * NS / width
 
 
@@ -136,10 +140,15 @@ def token_times(
         return [(fallback_ns, float(tokens))]
     share = tokens / (len(gaps_ms) + 1)
     out = [(first_ns, share)]
-    elapsed = 0.0
+    elapsed, amount = 0.0, share
     for gap in gaps_ms:
-        elapsed += gap
-        out.append((first_ns + round(elapsed * 1e6), share))
+        if gap:
+            elapsed += gap
+            out.append((first_ns + round(elapsed * 1e6), share))
+            amount = share
+        else:  # events that arrived together: one point in time
+            amount += share
+            out[-1] = (out[-1][0], amount)
     return out
 
 

@@ -3,6 +3,8 @@ computed by hand."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from pawbench.metrics import (
@@ -71,12 +73,29 @@ def test_peak_rate_slides_a_one_second_window() -> None:
     assert peak_rate(events, 0, 3 * S, width=S // 2) == 60.0
 
 
+def test_peak_rate_equals_a_brute_force_search() -> None:
+    rng = random.Random(7)
+    for _ in range(50):
+        events = [(rng.randrange(0, 4 * S), float(rng.randint(1, 9))) for _ in range(60)]
+        start, end = rng.randrange(0, S), rng.randrange(2 * S, 4 * S)
+        inside = [(t, a) for t, a in events if start <= t < end]
+        # every window [s, s + 1 s) that starts at an event or ends at ``end``
+        starts = [min(t, end - S) for t, _ in inside] or [start]
+        brute = max(sum(a for t, a in inside if s <= t < s + S) for s in starts)
+        assert peak_rate(events, start, end) == brute
+
+
 def test_token_times_spread_a_requests_tokens_over_its_events() -> None:
     # first token event at 100 ns, then gaps of 1 ms and 2 ms: events at 100, 1_000_100,
     # 3_000_100; 6 tokens -> 2 per event
     got = token_times(100, [1.0, 2.0], 6, fallback_ns=99)
     assert got == [(100, 2.0), (1_000_100, 2.0), (3_000_100, 2.0)]
     assert token_times(None, [], 4, fallback_ns=7) == [(7, 4.0)]
+    # events read together (0 ms apart) are one point in time holding their tokens
+    assert token_times(100, [0.0, 0.0, 1.0, 0.0], 10, fallback_ns=9) == [
+        (100, 6.0),
+        (1_000_100, 4.0),
+    ]
     assert token_times(5, [], 0, fallback_ns=7) == []
 
 
