@@ -77,7 +77,7 @@ class _Stream:
         "content",
         "decoder",
         "finish",
-        "gaps_ns",
+        "gaps_ms",
         "reasoning",
         "reconnects",
         "retries",
@@ -99,7 +99,7 @@ class _Stream:
         self.t_first_tool: int | None = None
         self.t_last: int | None = None
         self.t_done: int | None = None
-        self.gaps_ns: list[int] = []
+        self.gaps_ms: list[float] = []  # ITL samples, converted as they arrive
         self.retries = 0
         self.reconnects = 0
         self.status: int | None = None
@@ -154,12 +154,12 @@ class _Stream:
                         self.t_first = self.t_first_content = t
                     else:
                         if self.t_last is not None:
-                            self.gaps_ns.append(t - self.t_last)
+                            self.gaps_ms.append((t - self.t_last) / 1e6)
                         if self.t_first_content is None:
                             self.t_first_content = t
                     self.t_last = t
                     if ev.chunks > 1:  # pieces that arrived together: no time between them
-                        self.gaps_ns += [0] * (ev.chunks - 1)
+                        self.gaps_ms += [0.0] * (ev.chunks - 1)
                     self.content.append(ev.text)
             else:
                 self._apply_other(ev, t)
@@ -189,10 +189,10 @@ class _Stream:
         if self.t_first is None:
             self.t_first = t
         elif self.t_last is not None:
-            self.gaps_ns.append(t - self.t_last)
+            self.gaps_ms.append((t - self.t_last) / 1e6)
         self.t_last = t
         if chunks > 1:
-            self.gaps_ns += [0] * (chunks - 1)
+            self.gaps_ms += [0.0] * (chunks - 1)
 
 
 def _ms(delta_ns: int | None) -> float | None:
@@ -290,7 +290,7 @@ class Dispatcher:
             ttft_tool_ms=_ms(None if state.t_first_tool is None else state.t_first_tool - t_sent),
             tpot_ms=tpot,
             e2e_ms=(t_end - t_sent) / 1e6,
-            itl_ms=[g / 1e6 for g in state.gaps_ns],
+            itl_ms=state.gaps_ms,
             chunks=state.chunks,
             prompt_tokens=prompt,
             completion_tokens=completion,

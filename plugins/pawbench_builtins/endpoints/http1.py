@@ -266,10 +266,13 @@ def _whole_chunks(buf: bytes, pos: int, out: list[bytes]) -> int:
         return pos
     actual = list(map(len, payloads))
     if 0 in lengths or lengths != actual:
-        # the chunks before the first mismatch are still exactly parsed, one by one
-        count = next(
-            i for i, (a, b) in enumerate(zip(lengths, actual, strict=True)) if a != b or not a
-        )
+        # the chunks before the first mismatch are still exactly parsed, one by one; the
+        # common mismatch is the last chunk (size 0), found without a Python loop
+        last = lengths.index(0) if 0 in lengths else count
+        if lengths[:last] == actual[:last]:
+            count = last
+        else:
+            count = next(i for i, (a, b) in enumerate(zip(lengths, actual, strict=True)) if a != b)
         if not count:
             return pos
         sizes, payloads, lengths = sizes[:count], payloads[:count], lengths[:count]
