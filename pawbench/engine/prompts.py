@@ -3,12 +3,13 @@
 Every prompt starts with a unique request tag (so no two requests share even their first
 prefix-cache block), then an instruction that asks for a long answer, then passages picked with
 a seeded generator from the scenarios' turn texts, system prompts and fixture files, up to about
-``target_tokens`` tokens (at four characters per token).
+``target_tokens`` tokens (at four characters per token) in all.
 """
 
 from __future__ import annotations
 
 import random
+import zlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -37,27 +38,40 @@ def passages(scenarios: Iterable[Scenario]) -> list[str]:
     return [p.strip() for p in out if p.strip()] or [FALLBACK]
 
 
+BODIES = 256
+"""Distinct prompt bodies a pool draws from; every prompt still starts with its own tag."""
+
+
 class PromptPool:
-    """Builds one distinct chat prompt per request, deterministically from ``seed``."""
+    """Builds one distinct chat prompt per request, deterministically from ``seed``: a head with
+    the request's tag (unique, so no two prompts share even their first prefix-cache block),
+    then one of ``BODIES`` bodies of passages, picked by a hash of the tag. The bodies are
+    built once, so a prompt costs a hash and a few string joins, not a seeded generator."""
 
     def __init__(self, scenarios: Iterable[Scenario], seed: int, target_tokens: int) -> None:
         self.passages = passages(scenarios)
         self.seed = seed
         self.target_chars = max(1, round(target_tokens * CHARS_PER_TOKEN))
+        self.bodies = [self._body(i) for i in range(BODIES)]
 
     def messages(self, tag: str) -> list[dict[str, Any]]:
         """The messages of the request tagged ``tag`` (unique per request)."""
-        rng = random.Random(f"{self.seed}:{tag}")
-        head = f"[request {tag} {rng.getrandbits(64):016x}] {INSTRUCTION}\n\n"
-        parts = [head]
-        size = len(head)
+        mark = zlib.crc32(f"{self.seed}:{tag}".encode())
+        head = f"[request {tag} {mark:08x}] {INSTRUCTION}\n\n"
+        body = self.bodies[mark % BODIES][: max(0, self.target_chars - len(head))]
+        return [{"role": "user", "content": head + body}]
+
+    def _body(self, index: int) -> str:
+        """Passages (whole, or a slice from a random offset) up to ``target_chars``."""
+        rng = random.Random(f"{self.seed}:{index}")
+        parts: list[str] = []
+        size = 0
         while size < self.target_chars:
             text = rng.choice(self.passages)
             room = self.target_chars - size
-            if len(text) > room:  # a slice of a long passage, from a random offset
+            if len(text) > room:
                 start = rng.randrange(len(text) - room + 1)
                 text = text[start : start + room]
-            piece = text
-            parts.append(piece + "\n\n")
-            size += len(piece) + 2
-        return [{"role": "user", "content": "".join(parts)}]
+            parts.append(text + "\n\n")
+            size += len(text) + 2
+        return "".join(parts)

@@ -555,6 +555,12 @@ class Pool:
                 if waiter in self._waiters:
                     self._waiters.remove(waiter)
 
+    def take_idle(self) -> Connection | None:
+        """A kept-alive connection, at once, if one is free (no waiting, no connecting)."""
+        if self._closed:
+            return None
+        return self._pop_idle(asyncio.get_running_loop().time())
+
     def release(self, conn: Connection) -> None:
         """Give a connection back after its exchange: kept when reusable, else closed."""
         if conn.reusable and not conn.closed and not self._closed:

@@ -41,7 +41,15 @@ from pawbench.api import (
 )
 
 from .decode import decode_chunk, parse_models, snippet
-from .http1 import ConnectFailed, ConnectTimeout, Head, HTTPError, Pool, Response
+from .http1 import (
+    ConnectFailed,
+    Connection,
+    ConnectTimeout,
+    Head,
+    HTTPError,
+    Pool,
+    Response,
+)
 from .retry import backoff_s
 from .stream_decoder import OpenAIStreamDecoder
 from .transport import (
@@ -232,16 +240,7 @@ class OpenAIEndpoint(Endpoint):
         """One attempt: connect (or reuse), send, stream the answer to ``receiver``."""
         url, config = self.chat_url, self.config
         ttfb_deadline = asyncio.get_running_loop().time() + config.ttfb_timeout_s
-        deadline, cause = bound(ttfb_deadline, "timeout_ttfb", total_deadline)
-        try:
-            async with asyncio.timeout_at(deadline):
-                conn, _ = await pool.acquire(config.connect_timeout_s)
-        except ConnectFailed as exc:
-            raise connect_failure(exc, url, config) from None
-        except ConnectTimeout:
-            raise timeout_failure("timeout_connect", url, config) from None
-        except TimeoutError:
-            raise timeout_failure(cause, url, config) from None
+        conn = pool.take_idle() or await self._connection(pool, ttfb_deadline, total_deadline)
         watchdog = Watchdog(conn, config, ttfb_deadline, total_deadline)
         handler = _Stream(receiver, attempt, watchdog, self._redact if self._redacting else None)
         try:
@@ -259,6 +258,24 @@ class OpenAIEndpoint(Endpoint):
             raise failure
         if response.complete:
             receiver.on_end()
+
+    async def _connection(
+        self, pool: Pool, ttfb_deadline: float, total_deadline: float | None
+    ) -> Connection:
+        """A connection when none is idle: wait for a free one or connect, within the
+        first-byte (and whole-request) deadline."""
+        url, config = self.chat_url, self.config
+        deadline, cause = bound(ttfb_deadline, "timeout_ttfb", total_deadline)
+        try:
+            async with asyncio.timeout_at(deadline):
+                conn, _ = await pool.acquire(config.connect_timeout_s)
+        except ConnectFailed as exc:
+            raise connect_failure(exc, url, config) from None
+        except ConnectTimeout:
+            raise timeout_failure("timeout_connect", url, config) from None
+        except TimeoutError:
+            raise timeout_failure(cause, url, config) from None
+        return conn
 
     def _wait_s(self, failure: AttemptFailure, retry: int) -> float:
         """The wait before budgeted retry number ``retry`` (0 = the first)."""

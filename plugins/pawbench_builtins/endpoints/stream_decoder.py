@@ -35,7 +35,6 @@ line end is held back, not given to the parser, so that the next read can decode
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import groupby
 from operator import itemgetter
 from typing import Any, NamedTuple, cast
 
@@ -61,7 +60,7 @@ _LEARN_TRIES = 8
 _MAX_CANDIDATES = 8
 """Occurrences of a chunk's text tried as the template position."""
 _MARKER = "pawbench"
-_LEARN_EVENTS = 4
+_LEARN_EVENTS = 2
 """Events of a stream's first read decoded by the general path before trying the fast path."""
 _TEXT_KINDS: frozenset[type[StreamEvent]] = frozenset({ContentDelta, ReasoningDelta})
 
@@ -293,14 +292,14 @@ def _merged(events: list[StreamEvent]) -> list[StreamEvent]:
     if len(events) < 2:
         return events
     out: list[StreamEvent] = []
-    for kind, group in groupby(events, type):
-        if kind is ContentDelta or kind is ReasoningDelta:
-            run = cast(list[_TextDelta], list(group))
-            if len(run) == 1:
-                out.append(run[0])
-            else:
-                text = "".join([delta.text for delta in run])
-                out.append(kind(text, sum(delta.chunks for delta in run)))
+    previous: type | None = None
+    for event in events:
+        kind = type(event)
+        if kind is previous and (kind is ContentDelta or kind is ReasoningDelta):
+            last = cast(_TextDelta, out[-1])
+            delta = cast(_TextDelta, event)
+            out[-1] = kind(last.text + delta.text, last.chunks + delta.chunks)
         else:
-            out.extend(group)
+            out.append(event)
+        previous = kind
     return out
