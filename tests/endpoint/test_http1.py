@@ -1196,3 +1196,19 @@ async def test_abort_while_the_request_is_still_being_written() -> None:
             task.cancel()
         assert task.exception() is expired
         await pool.close()
+
+
+@pytest.mark.parametrize("prefix", [b"HTTP/1.1 200 OK\r\nA: b\r\n\r\n", b"xx\n", b"\r\n"])
+def test_chunked_feed_from_an_offset_equals_feeding_the_rest(prefix: bytes) -> None:
+    # the head's read carries the body's first bytes: they are parsed in place, not copied
+    body = b"5\r\nhello\r\n3\r\nab\n\r\n2\r\nhi\r\n0\r\n\r\n"
+    for cut in range(len(body) + 1):
+        first, rest = prefix + body[:cut], body[cut:]
+        at_offset = ChunkedBody()
+        a, done_a = at_offset.feed(first, len(prefix))
+        b, done_b = at_offset.feed(rest) if rest else (b"", done_a)
+        plain = ChunkedBody()
+        c, _ = plain.feed(body[:cut]) if cut else (b"", False)
+        d, done_d = plain.feed(rest) if rest else (b"", False)
+        assert a + b == c + d == b"helloab\nhi"
+        assert done_b and (done_d or not rest)

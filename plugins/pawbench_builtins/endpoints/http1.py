@@ -127,7 +127,7 @@ class Body(Protocol):
 
     extra: bool
 
-    def feed(self, data: bytes) -> tuple[bytes, bool]: ...
+    def feed(self, data: bytes, start: int = 0) -> tuple[bytes, bool]: ...
 
     def eof(self) -> bool: ...
 
@@ -141,8 +141,11 @@ class LengthBody:
         self._left = length
         self.extra = False
 
-    def feed(self, data: bytes) -> tuple[bytes, bool]:
-        """Body bytes up to the length (anything after it is not this response's)."""
+    def feed(self, data: bytes, start: int = 0) -> tuple[bytes, bool]:
+        """Body bytes (from ``start``) up to the length (anything after is not this
+        response's)."""
+        if start:
+            data = data[start:]
         if len(data) > self._left:
             data, self.extra = data[: self._left], True
         self._left -= len(data)
@@ -159,9 +162,9 @@ class CloseBody:
     __slots__ = ()
     extra = False
 
-    def feed(self, data: bytes) -> tuple[bytes, bool]:
-        """Everything is body."""
-        return data, False
+    def feed(self, data: bytes, start: int = 0) -> tuple[bytes, bool]:
+        """Everything (from ``start``) is body."""
+        return (data[start:] if start else data), False
 
     def eof(self) -> bool:
         """The close ends the body."""
@@ -187,11 +190,15 @@ class ChunkedBody:
         self._state = _SIZE
         self.extra = False
 
-    def feed(self, data: bytes) -> tuple[bytes, bool]:
-        """The payload bytes in ``data`` and whether the last chunk (and trailers) arrived."""
-        buf = self._buf + data if self._buf else data
+    def feed(self, data: bytes, start: int = 0) -> tuple[bytes, bool]:
+        """The payload bytes in ``data`` (from ``start``) and whether the last chunk (and
+        trailers) arrived."""
+        if self._buf:
+            buf, start = self._buf + data[start:], 0
+        else:
+            buf = data
         out: list[bytes] = []
-        pos = self._step(buf, 0, out, to_boundary=True) if self._state != _SIZE else 0
+        pos = self._step(buf, start, out, to_boundary=True) if self._state != _SIZE else start
         if self._state == _SIZE and pos < len(buf):
             pos = _whole_chunks(buf, pos, out)
         pos = self._step(buf, pos, out, to_boundary=False)
@@ -252,7 +259,12 @@ def _whole_chunks(buf: bytes, pos: int, out: list[bytes]) -> int:
     payloads to ``out`` and return the position after them; else return ``pos`` (the state machine
     decides). A size is checked against the bytes up to the next CRLF, so a payload with a
     CRLF inside, an extension or the last chunk never matches."""
-    parts = (buf[pos:] if pos else buf).split(b"\r\n")
+    if not pos:
+        parts = buf.split(b"\r\n")
+    elif buf[pos - 2 : pos] == b"\r\n":  # split it all, skip the parts before ``pos``
+        parts = buf.split(b"\r\n")[buf.count(b"\r\n", 0, pos - 2) + 1 :]
+    else:
+        parts = buf[pos:].split(b"\r\n")
     # odd: pairs, then "" (a boundary) or a partial size line; even: the last pair is partial
     count = len(parts) // 2 - (1 - len(parts) % 2)
     if count <= 0:
@@ -449,28 +461,29 @@ class Connection(asyncio.BufferedProtocol):
             if end < 0:
                 self._buf = buf
                 return
-            head, buf = parse_head(buf[:end]), buf[end + 4 :]
+            head, start = parse_head(buf[:end]), end + 4
             if head.status == 101:
                 raise MalformedResponse("unexpected 101 Switching Protocols")
             if not (100 <= head.status < 200):
                 break  # an interim 1xx response is skipped
+            buf = buf[start:]
         self._buf = b""
         self._head = head
         body = body_framing(head, self._method)
         if body is None:
-            self._extra = bool(buf)
+            self._extra = start < len(buf)
             self._finish(complete=True)
             return
         self._body = body
         assert self._handler is not None
         self._streaming = self._handler.on_head(head)
-        if buf:
-            self._feed_body(buf)
+        if start < len(buf):
+            self._feed_body(buf, start)
 
-    def _feed_body(self, data: bytes) -> None:
+    def _feed_body(self, data: bytes, start: int = 0) -> None:
         body = self._body
         assert body is not None
-        piece, complete = body.feed(data)
+        piece, complete = body.feed(data, start)
         if piece:
             if self._streaming:
                 assert self._handler is not None

@@ -232,7 +232,7 @@ def _match(data: bytes, template: _Template) -> tuple[_TextDelta, int] | None:
     end = data.rfind(tail) + len(tail)
     if end <= len(head) + len(tail):
         return None
-    run = data[:end]
+    run = data if end == len(data) else data[:end]
     # lines: event, "", event, "", ..., event, "", ""; the rebuild check below proves the shape
     texts = list(map(template.cut, run.split(b"\n")[0:-1:2]))
     body = template.sep.join(texts)
