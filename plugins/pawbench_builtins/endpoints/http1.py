@@ -21,7 +21,7 @@ import re
 import ssl
 from dataclasses import dataclass
 from itertools import repeat
-from typing import Protocol
+from typing import Protocol, cast
 
 MAX_HEAD_BYTES = 64 * 1024
 _HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
@@ -346,8 +346,8 @@ class Connection(asyncio.BufferedProtocol):
     # --- asyncio.BufferedProtocol ---
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        # not an isinstance check: other event loops (uvloop) have their own transport classes
+        self._transport = cast(asyncio.Transport, transport)
 
     def get_buffer(self, sizehint: int) -> memoryview:
         return self._pool.read_buffer
