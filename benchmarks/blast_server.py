@@ -615,14 +615,14 @@ async def _drive(base_url: str, pid: int, args: argparse.Namespace) -> None:
         print("  bad reply:", error)
 
 
-def _pin(server_pid: int) -> str:
-    """The server on the first allowed core, this process on the second."""
+def pin(server_pid: int, this: str = "driver") -> str:
+    """The server on the first allowed core, this process (``this``) on the second."""
     if not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2:
         return "not pinned (fewer than 2 cores)"
     cpus = sorted(os.sched_getaffinity(0))
     os.sched_setaffinity(server_pid, {cpus[0]})
     os.sched_setaffinity(0, {cpus[1]})
-    return f"server on core {cpus[0]}, driver on core {cpus[1]}"
+    return f"server on core {cpus[0]}, {this} on core {cpus[1]}"
 
 
 def drive(args: argparse.Namespace) -> None:
@@ -634,7 +634,7 @@ def drive(args: argparse.Namespace) -> None:
     server.start()
     try:
         base_url = parent.recv()
-        print(_pin(server.pid or 0))
+        print(pin(server.pid or 0))
         asyncio.run(_drive(base_url, server.pid or 0, args))
     finally:
         parent.send("stop")

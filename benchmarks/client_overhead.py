@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing as mp
-import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -43,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from blast_server import MODEL as BLAST_MODEL
-from blast_server import cpu_seconds, raise_fd_limit, serve_child
+from blast_server import cpu_seconds, pin, raise_fd_limit, serve_child
 
 from pawbench.engine.options import RunOptions
 from pawbench.engine.run import execute
@@ -76,15 +75,6 @@ def _serve_sim(conn: Connection, profile: Profile) -> None:
             await asyncio.get_running_loop().run_in_executor(None, conn.recv)
 
     asyncio.run(main())
-
-
-def _pin(server_pid: int) -> str:
-    if not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2:
-        return "not pinned (fewer than 2 cores)"
-    cpus = sorted(os.sched_getaffinity(0))
-    os.sched_setaffinity(server_pid, {cpus[0]})
-    os.sched_setaffinity(0, {cpus[1]})
-    return f"server on core {cpus[0]}, client on core {cpus[1]}"
 
 
 def _level(
@@ -125,7 +115,7 @@ def _with_server(
     server.start()
     try:
         base_url = parent.recv()
-        print(_pin(server.pid or 0))
+        print(pin(server.pid or 0, "client"))
         run(base_url, server.pid or 0)
     finally:
         parent.send("stop")
