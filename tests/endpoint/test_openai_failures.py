@@ -277,3 +277,13 @@ def test_connect_timeout_is_not_retried() -> None:
     assert error.is_timeout
     assert events == []
     assert 0.3 < elapsed < 2.0  # generous around the 0.4 s connect timeout
+
+
+def test_a_redirect_is_not_followed_and_names_its_location() -> None:
+    moved = Reply(status=307, headers={"Location": "http://elsewhere:8000/v1/chat/completions"})
+    server, _endpoint, events, error, _ = asyncio.run(stream_once([moved, OK]))
+    assert error is not None
+    assert (error.cause, error.status, error.retries) == ("http_4xx", 307, 0)
+    assert "http://elsewhere:8000/v1/chat/completions" in str(error)
+    assert "redirects are not followed" in str(error)
+    assert retries_of(events) == [] and len(server.chat_requests) == 1
