@@ -25,7 +25,7 @@ Two measurements:
    N x 1000 / step_ms: the simulator itself needs time to take 1,000 new requests at once)
    without flagging itself as the bottleneck (loop lag p99 over 20 ms or CPU over 90 %).
 
-    .venv/bin/python benchmarks/client_overhead.py cpu --streams 1,64 --seconds 10
+    .venv/bin/python benchmarks/client_overhead.py cpu --streams 1,64 --seconds 10 --repeat 3
     .venv/bin/python benchmarks/client_overhead.py streams --streams 250,500,1000,2000
 """
 
@@ -122,10 +122,16 @@ def _with_server(
         server.join(10)
 
 
+def _us_per_token(b: dict[str, Any]) -> float:
+    """Client CPU microseconds per output token over the level's window."""
+    cpu: float = b["client"]["cpu_percent"]
+    return cpu / 100 / b["tok_s"] * 1e6 if b["tok_s"] else float("nan")
+
+
 def _describe(b: dict[str, Any]) -> str:
     client = b["client"]
     cpu = client["cpu_percent"]
-    us = cpu / 100 / b["tok_s"] * 1e6 if b["tok_s"] else float("nan")
+    us = _us_per_token(b)
     return (
         f"streams={b['concurrency']} tok_s={b['tok_s']:,.0f} "
         f"in_flight={b['achieved_concurrency']['mean']:.0f} "
@@ -141,7 +147,17 @@ def cpu(args: argparse.Namespace) -> None:
 
     def run(base_url: str, pid: int) -> None:
         for n in args.streams:
-            print(_describe(_level(base_url, pid, BLAST_MODEL, n, args.seconds, args.tokens)))
+            costs = []
+            for _ in range(args.repeat):
+                b = _level(base_url, pid, BLAST_MODEL, n, args.seconds, args.tokens)
+                print(_describe(b))
+                costs.append(_us_per_token(b))
+            if args.repeat > 1:
+                costs.sort()
+                print(
+                    f"streams={n} tokens={args.tokens} us_per_token "
+                    f"median={costs[len(costs) // 2]:.2f} range={costs[0]:.2f}-{costs[-1]:.2f}"
+                )
 
     _with_server(serve_child, (), run)
 
@@ -185,6 +201,7 @@ def main() -> None:
     a.add_argument("--streams", type=lambda s: [int(x) for x in s.split(",")], default=[64])
     a.add_argument("--seconds", type=float, default=10.0)
     a.add_argument("--tokens", type=int, default=256)
+    a.add_argument("--repeat", type=int, default=1, help="runs per level; prints median, range")
     b = sub.add_parser("streams", help="most concurrent streams (paced profile)")
     b.add_argument(
         "--streams", type=lambda s: [int(x) for x in s.split(",")], default=[250, 500, 1000, 2000]
