@@ -1212,3 +1212,27 @@ def test_chunked_feed_from_an_offset_equals_feeding_the_rest(prefix: bytes) -> N
         d, done_d = plain.feed(rest) if rest else (b"", False)
         assert a + b == c + d == b"helloab\nhi"
         assert done_b and (done_d or not rest)
+
+
+@live
+async def test_list_models_replaces_a_pooled_connection_the_server_closed() -> None:
+    from pawbench_builtins.endpoints.openai import OpenAIEndpoint, OpenAIOptions
+
+    from pawbench.api import EndpointConfig
+
+    models = b'{"data": [{"id": "m1"}]}'
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%b" % (len(models), models)
+    # the second request, on the kept-alive connection, finds it closed without a response
+    async with RawServer([ok], [Act.CLOSE], [ok]) as server:
+        endpoint = OpenAIEndpoint(
+            EndpointConfig(base_url=f"http://127.0.0.1:{server.port}", max_connections=2),
+            OpenAIOptions(),
+        )
+        await endpoint.open()
+        try:
+            first = await endpoint.list_models()
+            second = await endpoint.list_models()
+        finally:
+            await endpoint.close()
+    assert [m.id for m in first] == [m.id for m in second] == ["m1"]
+    assert (server.served, server.connections) == (3, 2)

@@ -44,6 +44,7 @@ from .decode import decode_chunk, parse_models, snippet
 from .http1 import (
     ConnectFailed,
     Connection,
+    ConnectionLost,
     ConnectTimeout,
     Head,
     HTTPError,
@@ -156,20 +157,26 @@ class OpenAIEndpoint(Endpoint):
         return self._models_from(url, response.head.status, response.body)
 
     async def _fetch(self, pool: Pool, message: bytes) -> Response:
-        """One plain (not streamed) exchange; ``AttemptFailure`` for transport failures."""
+        """One plain (not streamed) exchange; ``AttemptFailure`` for transport failures. A
+        pooled connection the server had closed is replaced once, at once."""
         url = self.models_url
-        try:
-            conn, _ = await pool.acquire(self.config.connect_timeout_s)
-        except ConnectFailed as exc:
-            raise connect_failure(exc, url, self.config) from None
-        except ConnectTimeout:
-            raise timeout_failure("timeout_connect", url, self.config) from None
-        try:
-            return await conn.exchange("GET", message, _Collect(), 8 * 1024 * 1024)
-        except HTTPError as exc:
-            raise exchange_failure(exc, url, got_events=False) from None
-        finally:
-            pool.release(conn)
+        for _ in range(2):
+            try:
+                conn, reused = await pool.acquire(self.config.connect_timeout_s)
+            except ConnectFailed as exc:
+                raise connect_failure(exc, url, self.config) from None
+            except ConnectTimeout:
+                raise timeout_failure("timeout_connect", url, self.config) from None
+            try:
+                return await conn.exchange("GET", message, _Collect(), 8 * 1024 * 1024)
+            except ConnectionLost as exc:
+                if not (reused and exc.before_response):
+                    raise exchange_failure(exc, url, got_events=False) from None
+            except HTTPError as exc:
+                raise exchange_failure(exc, url, got_events=False) from None
+            finally:
+                pool.release(conn)
+        raise exchange_failure(ConnectionLost("closed", before_response=True), url, False)
 
     def _models_from(self, url: str, status: int, body: bytes) -> list[ModelInfo]:
         if status != 200:
