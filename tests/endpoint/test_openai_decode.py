@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import orjson
 from pawbench_builtins.endpoints.decode import decode_chunk, parse_models
-from pawbench_builtins.endpoints.openai import OpenAIEndpoint, OpenAIOptions
 
 from pawbench.api import (
     ContentDelta,
-    EndpointConfig,
     FinishReason,
     ReasoningDelta,
     StreamDone,
@@ -16,6 +16,9 @@ from pawbench.api import (
     ToolCallDelta,
     UsageInfo,
 )
+
+from .scripted_server import DONE, Reply, chunk, sse
+from .support import decoded, stream_once
 
 
 def delta_chunk(delta: object, finish: object = None, **extra: object) -> bytes:
@@ -127,12 +130,19 @@ def test_empty_data_yields_nothing() -> None:
     assert decode_chunk(b"  ") == []
 
 
-def test_endpoint_decode_redacts_secrets_in_stream_errors() -> None:
-    config = EndpointConfig(base_url="http://127.0.0.1:1", api_key="sk-top-secret-123")
-    endpoint = OpenAIEndpoint(config, OpenAIOptions())
-    (event,) = endpoint.decode(b'{"error": {"message": "bad key sk-top-secret-123"}}')
-    assert event == StreamErrorEvent("bad key ***")
-    assert endpoint.decode(b'{"choices":[{"delta":{"content":"hi"}}]}') == [ContentDelta("hi")]
+def test_endpoint_redacts_secrets_in_stream_errors() -> None:
+    body = [
+        sse(chunk({"content": "hi"})),
+        b'data: {"error": {"message": "bad key sk-top-secret-123"}}\n\n',
+        DONE,
+    ]
+    outcome = asyncio.run(stream_once([Reply(chunks=body)], api_key="sk-top-secret-123"))
+    assert outcome.error is None
+    assert decoded(outcome.events) == [
+        ContentDelta("hi"),
+        StreamErrorEvent("bad key ***"),
+        StreamDone(),
+    ]
 
 
 def test_parse_models() -> None:

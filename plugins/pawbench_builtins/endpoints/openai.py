@@ -33,14 +33,12 @@ from pawbench.api import (
     Endpoint,
     EndpointConfig,
     ModelInfo,
-    StreamErrorEvent,
-    StreamEvent,
     StreamReceiver,
     TransportError,
     hookimpl,
 )
 
-from .decode import decode_chunk, parse_models, snippet
+from .decode import parse_models, snippet
 from .http1 import (
     ConnectFailed,
     Connection,
@@ -305,15 +303,6 @@ class OpenAIEndpoint(Endpoint):
         return TransportError(
             failure.cause, self._redact(message), status=failure.status, retries=retries
         )
-
-    def decode(self, data: bytes) -> list[StreamEvent]:
-        """Parse one SSE event's data (see ``decode.decode_chunk``); error texts are redacted."""
-        events = decode_chunk(data)
-        if self._redacting:
-            for i, event in enumerate(events):
-                if type(event) is StreamErrorEvent:
-                    events[i] = StreamErrorEvent(self._redact(event.message))
-        return events
 
 
 class _Stream:
