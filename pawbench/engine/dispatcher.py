@@ -135,14 +135,16 @@ class _Stream:
     def on_data(self, data: bytes) -> None:
         t = now_ns()
         decoder = self.decoder
-        if decoder is not None:
-            self._apply(decoder.feed(data), t)
+        if decoder is None:
+            raise RuntimeError("the endpoint reported body data before its response start")
+        self._apply(decoder.feed(data), t)
 
     def on_end(self) -> None:
         t = now_ns()
         decoder = self.decoder
-        if decoder is not None:
-            self._apply(decoder.finish(), t)
+        if decoder is None:
+            raise RuntimeError("the endpoint reported a body end before its response start")
+        self._apply(decoder.finish(), t)
 
     # ---
 

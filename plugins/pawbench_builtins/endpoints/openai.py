@@ -105,7 +105,7 @@ class OpenAIEndpoint(Endpoint):
         self.models_url = api_url(base, "models")
         self._chat, self._models = target(self.chat_url), target(self.models_url)
         self._redact = Redactor(_secrets(config, user, password))
-        self._redacting = self._redact.active  # fixed once built; read per chunk
+        self._redacting = self._redact.active
         headers = _headers(config, user, password)
         self._chat_head = _request_head("POST", self._chat, headers, "text/event-stream")
         self._models_head = _request_head("GET", self._models, headers, "application/json")
