@@ -116,16 +116,20 @@ class Endpoint(Component, abc.ABC):
         """Send a streamed request and report its traffic to ``receiver`` as it happens; raise
         ``TransportError`` when it fails for good. Cancellation abandons the request and
         releases its connection."""
+        started = False
         async with contextlib.aclosing(self.stream(request)) as events:
             async for event in events:
                 if isinstance(event, SSEData):
                     receiver.on_data(event.data)
                 elif isinstance(event, ResponseStart):
+                    started = True
                     receiver.on_response_start(
                         event.status, event.attempt, EventDecoder(self.decode)
                     )
                 elif isinstance(event, RetryScheduled):
                     receiver.on_retry(event.attempt, event.reason, event.wait_s)
+        if started:
+            receiver.on_end()
 
     def stream(self, request: ChatRequest) -> AsyncGenerator[WireEvent, None]:
         """Pull API: send a streamed request and yield its wire events; raise
