@@ -287,3 +287,12 @@ def test_a_redirect_is_not_followed_and_names_its_location() -> None:
     assert "http://elsewhere:8000/v1/chat/completions" in str(error)
     assert "redirects are not followed" in str(error)
     assert retries_of(events) == [] and len(server.chat_requests) == 1
+
+
+def test_a_compressed_event_stream_is_a_protocol_error() -> None:
+    # pawbench asks for identity; a server or proxy that compresses anyway gets a clear error
+    gzipped = Reply(chunks=chat_stream(["x"]), headers={"Content-Encoding": "gzip"})
+    _, _endpoint, _, error, _ = asyncio.run(stream_once([gzipped]))
+    assert error is not None
+    assert (error.cause, error.retries) == ("protocol", 0)
+    assert "Content-Encoding: gzip" in str(error)

@@ -46,6 +46,7 @@ from .http1 import (
     ConnectTimeout,
     Head,
     HTTPError,
+    MalformedResponse,
     Pool,
     Response,
 )
@@ -329,6 +330,12 @@ class _Stream:
     def on_head(self, head: Head) -> bool:
         if not is_event_stream(head):
             return False
+        encoding = head.headers.get("content-encoding", "identity").strip().lower()
+        if encoding not in ("", "identity"):
+            raise MalformedResponse(
+                f"compressed event stream (Content-Encoding: {encoding}) although "
+                "Accept-Encoding: identity was sent"
+            )
         self.streaming = True
         self._receiver.on_response_start(head.status, self._attempt, self.decoder)
         return True
