@@ -1203,15 +1203,16 @@ def test_chunked_feed_from_an_offset_equals_feeding_the_rest(prefix: bytes) -> N
     # the head's read carries the body's first bytes: they are parsed in place, not copied
     body = b"5\r\nhello\r\n3\r\nab\n\r\n2\r\nhi\r\n0\r\n\r\n"
     for cut in range(len(body) + 1):
-        first, rest = prefix + body[:cut], body[cut:]
         at_offset = ChunkedBody()
-        a, done_a = at_offset.feed(first, len(prefix))
-        b, done_b = at_offset.feed(rest) if rest else (b"", done_a)
+        first = at_offset.feed(prefix + body[:cut], len(prefix))
+        second = at_offset.feed(body[cut:])
         plain = ChunkedBody()
-        c, _ = plain.feed(body[:cut]) if cut else (b"", False)
-        d, done_d = plain.feed(rest) if rest else (b"", False)
-        assert a + b == c + d == b"helloab\nhi"
-        assert done_b and (done_d or not rest)
+        plain_first, plain_second = plain.feed(body[:cut]), plain.feed(body[cut:])
+        assert first[0] + second[0] == plain_first[0] + plain_second[0] == b"helloab\nhi"
+        # complete exactly when the last byte has been fed, on both paths
+        assert (first[1], second[1]) == (plain_first[1], plain_second[1])
+        assert first[1] or second[1]
+        assert first[1] == (cut == len(body))
 
 
 @live

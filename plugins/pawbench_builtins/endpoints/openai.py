@@ -148,24 +148,19 @@ class OpenAIEndpoint(Endpoint):
         deadline = asyncio.get_running_loop().time() + self.config.ttfb_timeout_s
         try:
             async with asyncio.timeout_at(deadline):
-                response = await self._fetch(pool, self._models_head + b"0\r\n\r\n")
+                response = await self._fetch(pool, self._models_head + b"0\r\n\r\n", deadline)
         except AttemptFailure as failure:
             raise self._final(failure, 0) from None
         except TimeoutError:
             raise self._final(timeout_failure("timeout_ttfb", url, self.config), 0) from None
         return self._models_from(url, response.head.status, response.body)
 
-    async def _fetch(self, pool: Pool, message: bytes) -> Response:
+    async def _fetch(self, pool: Pool, message: bytes, deadline: float) -> Response:
         """One plain (not streamed) exchange; ``AttemptFailure`` for transport failures. A
         pooled connection the server had closed is replaced once, at once."""
         url = self.models_url
         for _ in range(2):
-            try:
-                conn, reused = await pool.acquire(self.config.connect_timeout_s)
-            except ConnectFailed as exc:
-                raise connect_failure(exc, url, self.config) from None
-            except ConnectTimeout:
-                raise timeout_failure("timeout_connect", url, self.config) from None
+            conn, reused = await self._connection(pool, url, deadline, None)
             try:
                 return await conn.exchange("GET", message, _Collect(), 8 * 1024 * 1024)
             except ConnectionLost as exc:
@@ -246,7 +241,9 @@ class OpenAIEndpoint(Endpoint):
         """One attempt: connect (or reuse), send, stream the answer to ``receiver``."""
         url, config = self.chat_url, self.config
         ttfb_deadline = asyncio.get_running_loop().time() + config.ttfb_timeout_s
-        conn = pool.take_idle() or await self._connection(pool, ttfb_deadline, total_deadline)
+        conn = pool.take_idle()
+        if conn is None:
+            conn, _ = await self._connection(pool, url, ttfb_deadline, total_deadline)
         watchdog = Watchdog(conn, config, ttfb_deadline, total_deadline)
         handler = _Stream(receiver, attempt, watchdog, self._redact if self._redacting else None)
         try:
@@ -266,22 +263,22 @@ class OpenAIEndpoint(Endpoint):
             receiver.on_end()
 
     async def _connection(
-        self, pool: Pool, ttfb_deadline: float, total_deadline: float | None
-    ) -> Connection:
-        """A connection when none is idle: wait for a free one or connect, within the
-        first-byte (and whole-request) deadline."""
-        url, config = self.chat_url, self.config
+        self, pool: Pool, url: str, ttfb_deadline: float, total_deadline: float | None
+    ) -> tuple[Connection, bool]:
+        """A connection for ``url`` and whether it was kept alive: an idle one, a free slot's
+        new one, or the next one released, within the first-byte (and whole-request)
+        deadline; ``AttemptFailure`` otherwise."""
+        config = self.config
         deadline, cause = bound(ttfb_deadline, "timeout_ttfb", total_deadline)
         try:
             async with asyncio.timeout_at(deadline):
-                conn, _ = await pool.acquire(config.connect_timeout_s)
+                return await pool.acquire(config.connect_timeout_s)
         except ConnectFailed as exc:
             raise connect_failure(exc, url, config) from None
         except ConnectTimeout:
             raise timeout_failure("timeout_connect", url, config) from None
         except TimeoutError:
             raise timeout_failure(cause, url, config) from None
-        return conn
 
     def _wait_s(self, failure: AttemptFailure, retry: int) -> float:
         """The wait before budgeted retry number ``retry`` (0 = the first)."""
