@@ -16,6 +16,7 @@ from typing import Any, ParamSpec
 import pytest
 from pawbench_builtins.endpoints.http1 import (
     MAX_HEAD_BYTES,
+    Body,
     ChunkedBody,
     CloseBody,
     ConnectFailed,
@@ -609,9 +610,9 @@ class Recorder:
         self.heads: list[Head] = []
         self.pieces: list[bytes] = []
 
-    def on_head(self, head: Head) -> bool:
+    def on_head(self, head: Head, body: Body) -> Body | None:
         self.heads.append(head)
-        return self.stream
+        return body if self.stream else None
 
     def on_body(self, data: bytes) -> None:
         self.pieces.append(data)
@@ -1102,7 +1103,7 @@ async def test_handler_errors_fail_the_exchange_not_the_loop() -> None:
         raise boom
 
     class BadHead(Recorder):
-        def on_head(self, head: Head) -> bool:
+        def on_head(self, head: Head, body: Body) -> Body | None:
             raise boom
 
     chunk: list[Step] = [

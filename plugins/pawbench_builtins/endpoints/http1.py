@@ -24,7 +24,8 @@ from itertools import repeat
 from typing import Protocol, cast
 
 MAX_HEAD_BYTES = 64 * 1024
-_HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
+HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
+"""A chunk size as this client accepts it."""
 
 
 class HTTPError(Exception):
@@ -75,13 +76,16 @@ class Head:
 class Handler(Protocol):
     """Receives one response as it arrives, from the connection's I/O callbacks."""
 
-    def on_head(self, head: Head) -> bool:
-        """The final head arrived. True: hand the body to ``on_body`` as it arrives; False:
-        collect it (up to the ``collect`` limit of the request) for the result."""
+    def on_head(self, head: Head, body: Body) -> Body | None:
+        """The final head arrived and ``body`` frames what follows it. None: collect the body
+        (up to the ``collect`` limit of the request) for the result. Otherwise the Body that
+        each read of the body is fed to, the bytes it returns going to ``on_body``: ``body``
+        itself for the de-framed pieces, or a Body of the handler's own that takes the raw
+        reads (a decoder that de-frames and decodes in one pass) and returns no bytes."""
         ...
 
     def on_body(self, data: bytes) -> None:
-        """A piece of de-chunked body (streamed responses only)."""
+        """A piece of de-framed body (streamed responses only)."""
         ...
 
 
@@ -125,7 +129,8 @@ class Body(Protocol):
     is complete; ``eof`` says whether the connection closing ends it cleanly; ``extra`` is set
     when bytes followed the end of the body (the connection is then not reused)."""
 
-    extra: bool
+    @property
+    def extra(self) -> bool: ...
 
     def feed(self, data: bytes, start: int = 0) -> tuple[bytes, bool]: ...
 
@@ -190,6 +195,30 @@ class ChunkedBody:
         self._state = _SIZE
         self.extra = False
 
+    @property
+    def complete(self) -> bool:
+        """Whether the last chunk (and trailers) arrived."""
+        return self._state == _DONE
+
+    @property
+    def at_boundary(self) -> bool:
+        """Whether the next byte fed starts a chunk (its size line)."""
+        return self._state == _SIZE and not self._buf
+
+    def to_boundary(self, data: bytes, start: int = 0) -> tuple[bytes, bytes, int]:
+        """Feed ``data`` (from ``start``) up to the next chunk boundary (or the end of the
+        body): the payload bytes on the way, and ``(buf, pos)``: what is left to feed is
+        ``buf[pos:]``. When the boundary is not in it, all is taken (``pos == len(buf)``)."""
+        if self._buf:
+            buf, start, self._buf = self._buf + data[start:], 0, b""
+        else:
+            buf = data
+        out: list[bytes] = []
+        pos = self._step(buf, start, out, to_boundary=True)
+        if self._state not in (_SIZE, _DONE):
+            self._buf, pos = buf[pos:], len(buf)
+        return (out[0] if len(out) == 1 else b"".join(out)), buf, pos
+
     def feed(self, data: bytes, start: int = 0) -> tuple[bytes, bool]:
         """The payload bytes in ``data`` (from ``start``) and whether the last chunk (and
         trailers) arrived."""
@@ -247,7 +276,7 @@ class ChunkedBody:
 
     def _size_line(self, line: bytes) -> None:
         text = line.split(b";", 1)[0].strip()
-        if not _HEX.fullmatch(text):
+        if not HEX.fullmatch(text):
             raise MalformedResponse(f"invalid chunk size {line[:40]!r}")
         size = int(text, 16)
         self._need, self._state = size, (_DATA if size else _TRAILER)
@@ -259,12 +288,7 @@ def _whole_chunks(buf: bytes, pos: int, out: list[bytes]) -> int:
     payloads to ``out`` and return the position after them; else return ``pos`` (the state machine
     decides). A size is checked against the bytes up to the next CRLF, so a payload with a
     CRLF inside, an extension or the last chunk never matches."""
-    if not pos:
-        parts = buf.split(b"\r\n")
-    elif buf[pos - 2 : pos] == b"\r\n":  # split it all, skip the parts before ``pos``
-        parts = buf.split(b"\r\n")[buf.count(b"\r\n", 0, pos - 2) + 1 :]
-    else:
-        parts = buf[pos:].split(b"\r\n")
+    parts = (buf[pos:] if pos else buf).split(b"\r\n")
     # odd: pairs, then "" (a boundary) or a partial size line; even: the last pair is partial
     count = len(parts) // 2 - (1 - len(parts) % 2)
     if count <= 0:
@@ -332,6 +356,7 @@ class Connection(asyncio.BufferedProtocol):
         self._future: asyncio.Future[Response] | None = None
         self._head: Head | None = None
         self._body: Body | None = None
+        self._framing: Body | None = None
         self._streaming = False
         self._collected: list[bytes] = []
         self._collect_left = 0
@@ -416,7 +441,8 @@ class Connection(asyncio.BufferedProtocol):
         self._method, self._handler, self._collect_left = method, handler, collect
         future: asyncio.Future[Response] = loop.create_future()
         self._future = future
-        self._head, self._body, self._streaming, self._got_bytes = None, None, False, False
+        self._head, self._body, self._framing = None, None, None
+        self._streaming = self._got_bytes = False
         self._collected = []
         self._extra = self.reusable = False
         self._transport.write(request)
@@ -469,14 +495,16 @@ class Connection(asyncio.BufferedProtocol):
             buf = buf[start:]
         self._buf = b""
         self._head = head
-        body = body_framing(head, self._method)
-        if body is None:
+        framing = body_framing(head, self._method)
+        self._framing = framing
+        if framing is None:
             self._extra = start < len(buf)
             self._finish(complete=True)
             return
-        self._body = body
         assert self._handler is not None
-        self._streaming = self._handler.on_head(head)
+        body = self._handler.on_head(head, framing)
+        self._streaming = body is not None
+        self._body = framing if body is None else body
         if start < len(buf):
             self._feed_body(buf, start)
 
@@ -500,9 +528,11 @@ class Connection(asyncio.BufferedProtocol):
         future, head = self._future, self._head
         if future is None or future.done() or head is None:
             return
-        body = self._body
         self.reusable = (
-            complete and head.keep_alive and not self._extra and not isinstance(body, CloseBody)
+            complete
+            and head.keep_alive
+            and not self._extra
+            and not isinstance(self._framing, CloseBody)
         )
         self._body = None
         self._release_writer()

@@ -40,6 +40,8 @@ from pawbench.api import (
 
 from .decode import parse_models, snippet
 from .http1 import (
+    Body,
+    ChunkedBody,
     ConnectFailed,
     Connection,
     ConnectionLost,
@@ -304,10 +306,14 @@ class OpenAIEndpoint(Endpoint):
 
 
 class _Stream:
-    """The ``http1.Handler`` of one streamed attempt: reports the head and every piece of body
-    to the core's receiver from the connection's I/O callback, and keeps the watchdog posted."""
+    """The ``http1.Handler`` of one streamed attempt: reports the head and every read of body
+    to the core's receiver from the connection's I/O callback, and keeps the watchdog posted.
 
-    __slots__ = ("_attempt", "_on_data", "_receiver", "_seen", "decoder", "streaming")
+    A chunked body is reported as read, chunk framing included: the attempt's decoder
+    de-chunks and decodes in one pass (``OpenAIStreamDecoder.dechunk``), and this handler is
+    then also the connection's ``Body``, finding the end of the body from the decoder's."""
+
+    __slots__ = ("_attempt", "_chunks", "_on_data", "_receiver", "_seen", "decoder", "streaming")
 
     def __init__(
         self,
@@ -320,13 +326,14 @@ class _Stream:
         self._on_data = receiver.on_data
         self._attempt = attempt
         self._seen = watchdog.seen
+        self._chunks: ChunkedBody | None = None
         self.decoder = OpenAIStreamDecoder(redact)
         self.streaming = False
         watchdog.follow(self.decoder)
 
-    def on_head(self, head: Head) -> bool:
+    def on_head(self, head: Head, body: Body) -> Body | None:
         if not is_event_stream(head):
-            return False
+            return None
         encoding = head.headers.get("content-encoding", "identity").strip().lower()
         if encoding not in ("", "identity"):
             raise MalformedResponse(
@@ -335,11 +342,34 @@ class _Stream:
             )
         self.streaming = True
         self._receiver.on_response_start(head.status, self._attempt, self.decoder)
-        return True
+        if isinstance(body, ChunkedBody):
+            self._chunks = body
+            self.decoder.dechunk(body)
+            return self
+        return body
 
     def on_body(self, data: bytes) -> None:
         self._on_data(data)
         self._seen()
+
+    # --- http1.Body of a chunked body: the decoder de-chunks ---
+
+    def feed(self, data: bytes, start: int = 0) -> tuple[bytes, bool]:
+        """Report the read to the receiver (whose decoder de-chunks it); no bytes back."""
+        self._on_data(data[start:] if start else data)
+        self._seen()
+        chunks = self._chunks
+        assert chunks is not None
+        return b"", chunks.complete
+
+    def eof(self) -> bool:
+        chunks = self._chunks
+        return chunks is not None and chunks.eof()
+
+    @property
+    def extra(self) -> bool:
+        chunks = self._chunks
+        return chunks is not None and chunks.extra
 
 
 class _Collect:
@@ -347,8 +377,8 @@ class _Collect:
 
     __slots__ = ()
 
-    def on_head(self, head: Head) -> bool:
-        return False
+    def on_head(self, head: Head, body: Body) -> Body | None:
+        return None
 
     def on_body(self, data: bytes) -> None:
         raise AssertionError("a collected body is not streamed")

@@ -34,6 +34,7 @@ line end is held back, not given to the parser, so that the next read can decode
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from operator import itemgetter
 from typing import Any, NamedTuple, cast
@@ -49,6 +50,7 @@ from pawbench.api import (
 )
 
 from .decode import decode_chunk
+from .http1 import HEX, ChunkedBody
 from .sse import SSEParser
 
 _TextDelta = ContentDelta | ReasoningDelta
@@ -62,6 +64,14 @@ _MAX_CANDIDATES = 8
 _MARKER = "pawbench"
 _LEARN_EVENTS = 2
 """Events of a stream's first read decoded by the general path before trying the fast path."""
+_CHUNK_EVENT_END = b"\n\n\r\n"
+"""How a chunk holding whole events ends."""
+_SIZE_CACHE = 4096
+_SIZES: dict[int, bytes] = {}
+"""Payload part length (LF + payload) -> its size part as the chunked fast path splits them
+(LF + hex digits), in the form the server writes it; filled as sizes are first seen."""
+_PLAIN = re.compile(rb'["\\\x00-\x1f]')
+"""What a plain ASCII text (its raw JSON string body is its value) does not hold."""
 _TEXT_KINDS: frozenset[type[StreamEvent]] = frozenset({ContentDelta, ReasoningDelta})
 
 
@@ -73,6 +83,11 @@ class _Template(NamedTuple):
     sep: bytes  # Q + b"\n\ndata: " + P: what lies between the texts of consecutive events
     cut: Callable[[bytes], bytes]  # one event line -> its raw (JSON-escaped) text
     kind: type[ContentDelta] | type[ReasoningDelta]
+    # the chunked fast path: a chunk's payload as split out of the raw body ("\n" + event)
+    chunk_lead: bytes  # b"\n" + head
+    chunk_sep: bytes  # tail + chunk_lead
+    chunk_end: bytes  # tail + b"\r\n": how a template chunk ends on the wire
+    chunk_cut: Callable[[bytes], bytes]  # such a payload -> its raw text
 
 
 class OpenAIStreamDecoder:
@@ -81,11 +96,13 @@ class OpenAIStreamDecoder:
 
     ``events`` counts the SSE events with data (``[DONE]``, finish and usage chunks included),
     ``started`` is true once there is one, ``done`` once ``[DONE]`` was decoded. ``fast_events``
-    counts the events decoded by the template fast path (diagnostics and tests). ``redact``,
-    when given, is applied to the message of every ``StreamErrorEvent``.
+    counts the events decoded by a template fast path, ``fast_chunks`` those of them decoded
+    straight from the chunked body (diagnostics and tests). ``redact``, when given, is applied
+    to the message of every ``StreamErrorEvent``.
     """
 
     __slots__ = (
+        "_chunks",
         "_parser",
         "_pending",
         "_redact",
@@ -95,12 +112,14 @@ class OpenAIStreamDecoder:
         "_unlearned",
         "done",
         "events",
+        "fast_chunks",
         "fast_events",
         "started",
     )
 
     def __init__(self, redact: Callable[[str], str] | None = None) -> None:
         self._parser = SSEParser()
+        self._chunks: ChunkedBody | None = None
         self._redact = redact
         self._templates: list[_Template] = []
         self._unlearned: frozenset[type[StreamEvent]] = _TEXT_KINDS
@@ -115,28 +134,59 @@ class OpenAIStreamDecoder:
         self.started = False
         self.done = False
         self.fast_events = 0
+        self.fast_chunks = 0
+
+    def dechunk(self, chunks: ChunkedBody) -> None:
+        """From now on ``feed`` takes the body as read, chunk framing included: runs of whole
+        template chunks are decoded in one pass, and ``chunks`` (the response's framing,
+        which then knows where the body ends) de-chunks everything else."""
+        self._chunks = chunks
 
     def feed(self, data: bytes) -> list[StreamEvent]:
         """The stream events completed by this piece of body, text deltas merged."""
+        chunks = self._chunks
+        if chunks is None:
+            return _merged(self._payload(data))
+        out: list[StreamEvent] = []
+        pos = 0
+        if not self._templates and self._tries:
+            # de-chunk just past the first few event chunks, to learn from, then go on fast
+            pos = _after(data, _CHUNK_EVENT_END, _LEARN_EVENTS)
+            piece, _ = chunks.feed(data[:pos] if pos > 0 else data)
+            out = self._payload(piece)
+            if pos <= 0:
+                return _merged(out)
+        if not chunks.at_boundary:
+            piece, data, pos = chunks.to_boundary(data, pos)
+            out.extend(self._payload(piece))
+        if pos < len(data) and self._templates and self._at_boundaries(chunks):
+            pos = self._fast_chunks(data, pos, out)
+        if pos < len(data):
+            piece, _ = chunks.feed(data, pos)
+            out.extend(self._payload(piece))
+        return _merged(out)
+
+    def _payload(self, data: bytes) -> list[StreamEvent]:
+        """The events completed by this piece of (de-chunked) body, unmerged."""
         if not data:
             return []
         out: list[StreamEvent] = []
         if not self._templates:
             if not self._tries:
-                return _merged(self._general(data))
+                return self._general(data)
             # a stream's first read may hold all of it: learn from its first events, then
             # take the rest of the read by the fast path if a template was found
-            cut = _after_boundaries(data, _LEARN_EVENTS)
+            cut = _after(data, _BOUNDARY, _LEARN_EVENTS)
             out = self._general(data[:cut] if cut > 0 else data)
             if cut <= 0 or not self._templates:
                 if cut > 0:
                     out.extend(self._general(data[cut:]))
-                return _merged(out)
+                return out
             data = data[cut:]
         if self._tail != _BOUNDARY:
             cut = self._boundary(data)
             if cut < 0:
-                return _merged(self._general(data))
+                return self._general(data)
             out = self._general(data[:cut])  # completes the event under way
             data = data[cut:]
         elif self._pending:
@@ -148,7 +198,7 @@ class OpenAIStreamDecoder:
                 out.extend(self._general(rest))
             else:
                 self._pending = rest
-        return _merged(out)
+        return out
 
     def finish(self) -> list[StreamEvent]:
         """At the end of the body: the events of any unterminated last event."""
@@ -178,6 +228,24 @@ class OpenAIStreamDecoder:
                     out.append(delta)
                     return end
         return 0
+
+    def _at_boundaries(self, chunks: ChunkedBody) -> bool:
+        """Whether the body is at a chunk boundary and the stream at an event boundary."""
+        return chunks.at_boundary and self._tail == _BOUNDARY and not self._pending
+
+    def _fast_chunks(self, data: bytes, pos: int, out: list[StreamEvent]) -> int:
+        """Decode the run of whole template chunks that ``data`` starts with at ``pos`` (a
+        chunk boundary, and an event boundary of the stream) into ``out``; where it ends."""
+        for template in self._templates:
+            match = _match_chunked(data, pos, template)
+            if match is not None:
+                delta, pos = match
+                self.events += delta.chunks
+                self.fast_events += delta.chunks
+                self.fast_chunks += delta.chunks
+                self.started = True
+                out.append(delta)
+        return pos
 
     def _general(self, data: bytes) -> list[StreamEvent]:
         """Frame ``data`` with the SSE parser and decode the events it completes."""
@@ -212,15 +280,15 @@ class OpenAIStreamDecoder:
             self._unlearned = self._unlearned - {type(event)}
 
 
-def _after_boundaries(data: bytes, count: int) -> int:
-    """The position just after the ``count``-th event boundary (``\\n\\n``) of ``data``, or -1
-    when it has fewer, or when that is its end (nothing left for the fast path)."""
+def _after(data: bytes, mark: bytes, count: int) -> int:
+    """The position just after the ``count``-th ``mark`` in ``data``, or -1 when it has fewer,
+    or when that is its end (nothing left for the fast path)."""
     pos = 0
     for _ in range(count):
-        found = data.find(_BOUNDARY, pos)
+        found = data.find(mark, pos)
         if found < 0:
             return -1
-        pos = found + 2
+        pos = found + len(mark)
     return pos if pos < len(data) else -1
 
 
@@ -238,13 +306,66 @@ def _match(data: bytes, template: _Template) -> tuple[_TextDelta, int] | None:
     body = template.sep.join(texts)
     if len(run) != len(head) + len(body) + len(tail) or not run.startswith(body, len(head)):
         return None
+    delta = _delta(texts, template.kind)
+    return None if delta is None else (delta, end)
+
+
+def _match_chunked(buf: bytes, pos: int, template: _Template) -> tuple[_TextDelta, int] | None:
+    """Like ``_match``, on the raw chunked body: the merged delta of the whole chunks from
+    chunk boundary ``pos`` up to the last one that ends like a template chunk, and where they
+    end; None unless every one is a plain chunk (``size CRLF payload CRLF``, no extension)
+    holding exactly one template event.
+
+    One split at CR gives ``LF size``, ``LF payload`` pairs (an LF is put before the first
+    size); the sizes are checked against the payloads' lengths, the payloads rebuilt from
+    their texts and compared as in ``_match``, then the texts are parsed as there."""
+    end = buf.rfind(template.chunk_end, pos)
+    if end < 0:
+        return None
+    end += len(template.chunk_end)
+    parts = (b"\n" + buf[pos:end]).split(b"\r")  # LF size, LF payload, ..., LF
+    if not len(parts) & 1:
+        return None
+    sizes, payloads = parts[0:-1:2], parts[1::2]
+    lengths = list(map(len, payloads))
+    if sizes != list(map(_SIZES.get, lengths)) and not _sized(sizes, lengths):
+        return None
+    texts = list(map(template.chunk_cut, payloads))
+    rebuilt = template.chunk_lead + template.chunk_sep.join(texts) + template.tail
+    if b"".join(payloads) != rebuilt:
+        return None
+    delta = _delta(texts, template.kind)
+    return None if delta is None else (delta, end)
+
+
+def _sized(sizes: list[bytes], lengths: list[int]) -> bool:
+    """Whether every size part is a plain hex size (not zero) of the payload part that follows
+    (whose length is ``lengths[i]``, its LF included); learns the size parts it checks."""
+    for part, length in zip(sizes, lengths, strict=True):
+        if _SIZES.get(length) != part:
+            digits = part[1:]
+            if part[:1] != b"\n" or not HEX.fullmatch(digits) or int(digits, 16) + 1 != length:
+                return False
+            if length == 1:
+                return False  # size 0, the last chunk: the state machine takes it
+            if len(_SIZES) < _SIZE_CACHE:
+                _SIZES[length] = part
+    return True
+
+
+def _delta(texts: list[bytes], kind: type[_TextDelta]) -> _TextDelta | None:
+    """The merged delta of a run of events whose raw texts are ``texts``, or None unless each
+    text is exactly one JSON string body, not empty."""
+    joined = b"".join(texts)
+    if joined.isascii() and not _PLAIN.search(joined) and b"" not in texts:
+        return kind(joined.decode("ascii"), len(texts))
     try:  # also rejects invalid UTF-8, as decode_chunk's orjson.loads does
         values: list[Any] = _loads(b'["' + b'"\n,"'.join(texts) + b'"]')
     except orjson.JSONDecodeError:
         return None
     if len(values) != len(texts) or "" in values:
         return None
-    return template.kind("".join(values), len(values)), end
+    return kind("".join(values), len(values))
 
 
 def _learn_template(payload: bytes, event: _TextDelta) -> _Template | None:
@@ -278,12 +399,17 @@ def _learn_template(payload: bytes, event: _TextDelta) -> _Template | None:
 def _template(
     prefix: bytes, suffix: bytes, kind: type[ContentDelta] | type[ReasoningDelta]
 ) -> _Template:
+    head, tail = _FIELD + prefix, suffix + _BOUNDARY
     return _Template(
-        head=_FIELD + prefix,
-        tail=suffix + _BOUNDARY,
-        sep=suffix + _BOUNDARY + _FIELD + prefix,
-        cut=itemgetter(slice(len(_FIELD + prefix), -len(suffix))),
+        head=head,
+        tail=tail,
+        sep=tail + head,
+        cut=itemgetter(slice(len(head), -len(suffix))),
         kind=kind,
+        chunk_lead=b"\n" + head,
+        chunk_sep=tail + b"\n" + head,
+        chunk_end=tail + b"\r\n",
+        chunk_cut=itemgetter(slice(len(head) + 1, -len(tail))),
     )
 
 
