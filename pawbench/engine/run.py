@@ -27,6 +27,7 @@ from pawbench.engine.analysis import (
 from pawbench.engine.client_health import ClientMonitor
 from pawbench.engine.curve import curve_warnings, raw_peak
 from pawbench.engine.dispatcher import Dispatcher
+from pawbench.engine.gcpause import between_levels, paused_gc
 from pawbench.engine.options import RunOptions
 from pawbench.engine.orchestration import OrchestrationRuntime
 from pawbench.engine.phases import PhaseContext, run_orchestration, run_verification
@@ -244,6 +245,7 @@ async def _run_levels(run: _Run, runner: Runner, tel: Telemetry) -> None:
                 await tel.level_finished(label)
                 if live is not None:
                     live.end_level()
+                between_levels()
 
 
 @dataclass
@@ -316,7 +318,8 @@ async def _measure(run: _Run) -> RunOutcome:
     ) as tel:
         try:
             dispatcher = Dispatcher(run.endpoint, t0, run.counter, run.scrub)
-            measured = await _load(run, dispatcher, sink, tel)
+            with paused_gc():
+                measured = await _load(run, dispatcher, sink, tel)
         finally:
             sink.close()
             await monitor.stop()

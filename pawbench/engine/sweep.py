@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from pawbench.engine.curve import analyse, build_curve
 from pawbench.engine.dispatcher import Dispatcher, LiveCounters
+from pawbench.engine.gcpause import between_levels
 from pawbench.engine.openloop import run_open
 from pawbench.engine.options import RunOptions
 from pawbench.engine.prompts import PromptPool
@@ -91,6 +92,7 @@ async def run_saturation(
         finally:
             if live is not None:
                 live.end_level()
+            between_levels()
     return runner
 
 
