@@ -323,7 +323,9 @@ def _match_chunked(buf: bytes, pos: int, template: _Template) -> tuple[_TextDelt
     if end < 0:
         return None
     end += len(template.chunk_end)
-    parts = (b"\n" + buf[pos:end]).split(b"\r")  # LF size, LF payload, ..., LF
+    # the LF before the first size: the one that ended the previous chunk, when it is there
+    region = buf[pos - 1 : end] if pos and buf[pos - 1] == 10 else b"\n" + buf[pos:end]
+    parts = region.split(b"\r")  # LF size, LF payload, ..., LF
     if not len(parts) & 1:
         return None
     sizes, payloads = parts[0:-1:2], parts[1::2]
