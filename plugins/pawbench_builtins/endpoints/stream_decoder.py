@@ -1,9 +1,10 @@
 """Push decoding of an OpenAI-compatible chat-completion event stream, with a fast path.
 
 ``OpenAIStreamDecoder`` is the ``StreamDecoder`` of one response attempt: fed the raw
-(de-chunked) event-stream body as it comes off the socket, it returns exactly the events that
-``SSEParser`` framing plus ``decode_chunk`` per event give, except that consecutive text deltas
-decoded from one ``feed`` are merged into one delta whose ``chunks`` counts them.
+event-stream body as it comes off the socket (de-chunked, or chunked after ``dechunk``), it
+returns exactly the events that ``SSEParser`` framing plus ``decode_chunk`` per event give,
+except that consecutive text deltas decoded from one ``feed`` are merged into one delta whose
+``chunks`` counts them.
 
 General path: ``SSEParser`` + ``decode_chunk`` per event. Fast path ("stream template"): most
 chunks of a stream are byte-identical but for their text, e.g.
@@ -17,13 +18,25 @@ A run of complete events ``data: P t1 Q\\n\\n ... data: P tn Q\\n\\n`` (from an 
 to the last such event of the read) is then decoded with a handful of C-level operations: split
 into lines, cut each at fixed offsets, rebuild and compare (proves the run is exactly that
 sequence of single-line events), then one ``orjson.loads`` of ``["t1"<LF>,"t2"<LF>,...,"tn"]``.
-That array has exactly n elements only if every ``ti`` is one complete JSON string body: the
-texts hold no line feed and a raw line feed cannot sit inside a JSON string, so each
-``<LF>,"ti"`` piece holds at least one element, and n elements leave each exactly one, the
-string from the quote before ``ti`` to the quote after it. Each event thus parses to the
-template with ``ti``'s value in place of the text, which ``decode_chunk`` turns into
-``ContentDelta(value)`` when the value is not empty. Valid escapes (``\\n``, ``\\"``) and any
-UTF-8 text are decoded fast too; orjson rejects invalid UTF-8 as it does for one chunk.
+That array has exactly n elements only if every ``ti`` is one complete JSON string body: a raw
+line feed cannot sit inside a JSON string, so every separator lies between values, each
+``"ti"`` piece holds at least one element, and n elements leave each exactly one, the string
+from the quote before ``ti`` to the quote after it. Each event thus parses to the template with
+``ti``'s value in place of the text, which ``decode_chunk`` turns into ``ContentDelta(value)``
+when the value is not empty. Valid escapes (``\\n``, ``\\"``) and any UTF-8 text are decoded
+fast too; orjson rejects invalid UTF-8 as it does for one chunk. Texts that are all ASCII
+without a quote, a backslash or a control character are JSON string bodies whose value is
+their own text: they skip the parse.
+
+Chunked path (``dechunk``): the body is fed as read, chunk framing included, and a run of whole
+chunks that each hold one template event is decoded straight from it. One split at CR turns
+``size CRLF payload CRLF ...`` into ``LF size``, ``LF payload`` pairs; every size must be the
+plain hex length of its payload (no extension, not the last chunk), and the payloads are
+rebuilt from their texts and compared as above. Splitting at one byte is a ``memchr``; the
+two-byte CRLF split of de-chunking, then the line split, searched every byte twice at several
+times the cost. Everything else (chunks cut by the read, several events to a chunk, extensions,
+trailers, the last chunk) is de-chunked by the response's ``ChunkedBody`` and decoded by the
+paths above.
 
 Everything else goes through the general path: a read that does not start with a template event
 (the event under way when the last read ended mid-event is completed first), anything after the
