@@ -6,7 +6,7 @@ state machine's."""
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pytest
 from pawbench_builtins.endpoints.http1 import ChunkedBody, MalformedResponse
@@ -108,30 +108,20 @@ def reads(wire: bytes, rng: random.Random) -> list[bytes]:
 # --- equivalence ---
 
 
+FRAMINGS: dict[str, Callable[[bytes, random.Random], bytes]] = {
+    "per-event": lambda data, _rng: per_event(data),
+    "random": random_chunks,
+    "several": several_per_chunk,
+}
+
+
+@pytest.mark.parametrize("framing", sorted(FRAMINGS))
 @pytest.mark.parametrize("name", sorted(STREAMS))
-def test_one_chunk_per_event_at_random_reads(name: str) -> None:
-    rng = random.Random(name)
+def test_same_events_at_any_chunking_and_reads(name: str, framing: str) -> None:
+    rng = random.Random(f"{framing}-{name}")
     data = STREAMS[name]
-    wire = per_event(data)
-    for _ in range(40):
-        assert_equivalent(wire, data, reads(wire, rng))
-
-
-@pytest.mark.parametrize("name", sorted(STREAMS))
-def test_random_chunking_at_random_reads(name: str) -> None:
-    rng = random.Random(f"random-{name}")
-    data = STREAMS[name]
-    for _ in range(40):
-        wire = random_chunks(data, rng)
-        assert_equivalent(wire, data, reads(wire, rng))
-
-
-@pytest.mark.parametrize("name", sorted(STREAMS))
-def test_several_events_per_chunk(name: str) -> None:
-    rng = random.Random(f"several-{name}")
-    data = STREAMS[name]
-    for _ in range(20):
-        wire = several_per_chunk(data, rng)
+    for _ in range(30):
+        wire = FRAMINGS[framing](data, rng)
         assert_equivalent(wire, data, reads(wire, rng))
 
 
