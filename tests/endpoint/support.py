@@ -43,7 +43,11 @@ def make_endpoint(base_url: str, **overrides: Any) -> OpenAIEndpoint:
     return OpenAIEndpoint(EndpointConfig(base_url=base_url, **{**FAST, **overrides}), options)
 
 
-class Trace(list[WireEvent | StreamEvent]):
+Recorded = ResponseStart | RetryScheduled | StreamEvent
+"""What a ``Recorder`` records: the reports and the decoded events (never raw ``SSEData``)."""
+
+
+class Trace(list[Recorded]):
     """What a ``Recorder`` was told, in order: ``ResponseStart`` and ``RetryScheduled`` for the
     reports, and the decoded events of every piece of body; ``chunks`` counts the SSE events
     with data over all attempts."""
@@ -126,7 +130,7 @@ async def stream_once(
     return Outcome(server, endpoint, events, error, elapsed)
 
 
-def decoded(events: Sequence[WireEvent | StreamEvent]) -> list[StreamEvent]:
+def decoded(events: Sequence[Recorded]) -> list[StreamEvent]:
     """The decoded stream events of a trace (without the reports)."""
     return [e for e in events if not isinstance(e, ResponseStart | RetryScheduled)]
 

@@ -17,16 +17,15 @@ from pawbench.api import (
     RetryScheduled,
     StreamDone,
     TransportError,
-    WireEvent,
 )
 
 from .scripted_server import DONE, Chunk, Reply, chat_stream, chunk, sse
-from .support import collect, decoded, make_endpoint, stream_once, text_of
+from .support import Trace, collect, decoded, make_endpoint, stream_once, text_of
 
 OK = Reply(chunks=chat_stream(["fine"]))
 
 
-def retries_of(events: list[WireEvent]) -> list[RetryScheduled]:
+def retries_of(events: Trace) -> list[RetryScheduled]:
     return [e for e in events if isinstance(e, RetryScheduled)]
 
 
@@ -216,7 +215,7 @@ def closed_port() -> int:
 
 
 def test_dead_endpoint_fails_well_within_the_connect_timeout() -> None:
-    async def main() -> tuple[list[WireEvent], TransportError | None, float]:
+    async def main() -> tuple[Trace, TransportError | None, float]:
         endpoint = make_endpoint(f"http://127.0.0.1:{closed_port()}", connect_timeout_s=5.0)
         await endpoint.open()
         try:
@@ -261,7 +260,7 @@ def test_connect_timeout_is_not_retried() -> None:
             with contextlib.suppress(BlockingIOError):
                 filler.connect(("127.0.0.1", port))
 
-        async def main() -> tuple[list[WireEvent], TransportError | None, float]:
+        async def main() -> tuple[Trace, TransportError | None, float]:
             endpoint = make_endpoint(f"http://127.0.0.1:{port}", connect_timeout_s=0.4)
             await endpoint.open()
             try:

@@ -6,6 +6,7 @@ import asyncio
 import statistics
 import time
 from pathlib import Path
+from typing import Literal, TypedDict, TypeVar
 
 import orjson
 import pytest
@@ -13,7 +14,60 @@ import pytest
 from pawbench.engine.options import RunOptions
 from pawbench.engine.run import RunOutcome, execute
 from pawbench.plugins import PluginHost
+from tests.conftest import RunPawbench
 from tests.engine.conftest import StartServer, stats, write_scenario
+
+T = TypeVar("T")
+
+
+class ToolCallLine(TypedDict):
+    """The fields of a ``ToolCallRecord`` in requests.jsonl that these tests read."""
+
+    id: str
+    name: str
+    valid_json: bool
+    id_generated: bool
+
+
+class ToolResultLine(TypedDict):
+    """The fields of a ``ToolResultRecord`` in requests.jsonl that these tests read."""
+
+    tool_call_id: str
+    name: str
+    output: str
+
+
+class RequestLine(TypedDict):
+    """The fields of a ``RequestRecord`` line of requests.jsonl that these tests read."""
+
+    record: Literal["request"]
+    level: int
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    ttft_ms: float | None
+    tokens_estimated: bool
+    tool_calls: list[ToolCallLine]
+
+
+class TurnLine(TypedDict):
+    """The fields of a ``TurnRecord`` line of requests.jsonl that these tests read."""
+
+    record: Literal["turn"]
+    status: str
+    steps: int
+    hit_max_steps: bool
+    tool_calls: list[ToolCallLine]
+    tool_results: list[ToolResultLine]
+
+
+class SessionLine(TypedDict):
+    """The fields of a ``SessionRecord`` line of requests.jsonl that these tests read."""
+
+    record: Literal["session"]
+    files: dict[str, str]
+
+
+RecordLine = RequestLine | TurnLine | SessionLine
 
 
 def _run(
@@ -24,13 +78,19 @@ def _run(
         scenarios=[str(scenario)],
         concurrency=levels,
         output=out,
-        **{"saturation": False, **extra},  # type: ignore[arg-type]
+        **{"saturation": False, **extra},
     )
     return asyncio.run(execute(options, PluginHost(), lambda _m: None))
 
 
-def _lines(path: Path) -> list[dict[str, object]]:
+def _lines(path: Path) -> list[RecordLine]:
     return [orjson.loads(line) for line in path.read_bytes().splitlines()]
+
+
+def _present(value: T | None) -> T:
+    """``value``, which must not be None."""
+    assert value is not None
+    return value
 
 
 def test_history_is_protocol_correct_and_records_are_complete(
@@ -53,7 +113,7 @@ def test_history_is_protocol_correct_and_records_are_complete(
         assert [c["id"] for c in t["tool_calls"]] == [r["tool_call_id"] for r in t["tool_results"]]
     assert all(s["files"] == {"app.py": 'print("hi")'} for s in sessions)
     first = requests[0]
-    assert first["completion_tokens"] > 0 and first["prompt_tokens"] > 0
+    assert _present(first["completion_tokens"]) > 0 and _present(first["prompt_tokens"]) > 0
     assert first["ttft_ms"] is not None and first["tokens_estimated"] is False
     assert {b["concurrency"] for b in outcome.document["levels"]} == {1, 3}
 
@@ -116,7 +176,7 @@ def test_ttft_matches_an_injected_delay(agent_server: StartServer, tmp_path: Pat
     records = _lines(Path(str(outcome.document["requests_jsonl"])))
     for level, bound in ((1, 30.0), (64, 80.0)):
         ttfts = [r["ttft_ms"] for r in records if r["record"] == "request" and r["level"] == level]
-        errors = [t - delay_ms for t in ttfts]
+        errors = [_present(t) - delay_ms for t in ttfts]
         assert min(errors) >= 0, "TTFT cannot be shorter than the injected delay"
         assert statistics.median(errors) < bound, (level, statistics.median(errors))
 
@@ -145,7 +205,9 @@ def test_api_key_never_reaches_results(agent_server: StartServer, tmp_path: Path
     assert outcome.document["options"]["api_key_set"] is True
 
 
-def test_dead_endpoint_is_one_line_and_writes_nothing(run_pawbench, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_dead_endpoint_is_one_line_and_writes_nothing(
+    run_pawbench: RunPawbench, tmp_path: Path
+) -> None:
     import socket
 
     with socket.socket() as s:

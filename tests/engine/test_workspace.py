@@ -10,9 +10,10 @@ from pawbench.engine.workspace import PathRejected, Workspace, confine
 from pawbench.models.records import ToolCallRecord
 from pawbench.models.scenario import Scenario
 
+TOOL_NAMES = ("write_file", "read_file", "run_command", "list_files", "search_docs")
 TOOLS = [
     {"type": "function", "function": {"name": n, "parameters": {"type": "object"}}}
-    for n in ("write_file", "read_file", "run_command", "list_files", "search_docs")
+    for n in TOOL_NAMES
 ]
 
 
@@ -34,7 +35,7 @@ def _scenario(**turn_extra: object) -> Scenario:
                     "turns": [
                         {
                             "content": "fix it",
-                            "tools": [t["function"]["name"] for t in TOOLS],
+                            "tools": list(TOOL_NAMES),
                             **turn_extra,
                         }
                     ],

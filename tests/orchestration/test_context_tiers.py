@@ -12,7 +12,7 @@ from pawbench.models.scenario import Scenario
 from tests.orchestration.conftest import run_under
 
 CODE = "def total(items):\n    return sum(i.price for i in items)\n"
-TOOLS = [
+TOOLS: list[dict[str, object]] = [
     {"type": "function", "function": {"name": n, "parameters": {"type": "object"}}}
     for n in ("write_file", "read_file")
 ]

@@ -151,6 +151,7 @@ def test_chromium_renders_the_charts(tmp_path: Path) -> None:
     image = Image.open(shot).convert("RGB")
     assert image.size == (1200, 2400)
     low, high = image.convert("L").getextrema()
+    assert isinstance(low, int | float) and isinstance(high, int | float)  # one band: numbers
     assert low < 80 and high > 230  # dark text on a light page, not a blank image
     colors = image.getcolors(maxcolors=1_000_000) or []
     assert len(colors) > 100  # anti-aliased text and coloured chart lines

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 
 from pawbench.cli.app import run_cli
@@ -54,7 +55,7 @@ def test_documented_names_are_in_the_schema() -> None:
 
 def _broken(doc: dict[str, Any]) -> list[dict[str, Any]]:
     variants = []
-    for mutate in (
+    mutations: tuple[Callable[[dict[str, Any]], object], ...] = (
         lambda d: d.pop("tag"),
         lambda d: d.__setitem__("tag", ""),
         lambda d: d["dim1_throughput"].__setitem__("avg_ttft_ms", -1.0),
@@ -66,7 +67,8 @@ def _broken(doc: dict[str, Any]) -> list[dict[str, Any]]:
         lambda d: d.__setitem__("dqs", "high"),
         lambda d: d.__setitem__("concurrency_curve", [{"concurrency": 0, "tok_s": 1.0}]),
         lambda d: d["levels"][0]["ttft_ms"].pop("p99"),
-    ):
+    )
+    for mutate in mutations:
         variant = copy.deepcopy(doc)
         mutate(variant)
         variants.append(variant)

@@ -15,6 +15,7 @@ from pawbench.api import (
     ToolCallRecord,
     TurnRecord,
 )
+from pawbench.models.records import TurnStatus
 
 STATUS = (
     "STATUS: done\nFILES_CREATED: app.py\nFILES_MODIFIED: none\nTESTS: pass\nBUILD: ok\n"
@@ -100,12 +101,12 @@ class TurnSpec:
     a non-empty, untruncated text answer)."""
 
     steps: list[Step]
-    status: str | None = None
+    status: TurnStatus | None = None
     index: int | None = None
     seconds: float = 2.0
 
 
-def _status(spec: TurnSpec) -> str:
+def _status(spec: TurnSpec) -> TurnStatus:
     if spec.status is not None:
         return spec.status
     last = spec.steps[-1] if spec.steps else None
@@ -147,7 +148,7 @@ def view(
                 turn_index=index,
                 event=event.kind if event else None,
                 user_message=agent.turns[index].content,
-                status=_status(spec),  # type: ignore[arg-type]
+                status=_status(spec),
                 steps=len(spec.steps),
                 request_ids=ids,
                 final_text=final,

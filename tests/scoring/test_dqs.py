@@ -18,7 +18,7 @@ from pawbench.scoring import (
 W = load_weights()
 
 
-def _turn(scenario: str, quality: float, tool: float, **extra: object) -> TurnRow:
+def _turn(scenario: str, quality: float, tool: float | None, **extra: object) -> TurnRow:
     fields: dict[str, object] = {
         "session_id": f"{scenario}-s",
         "scenario_id": scenario,
