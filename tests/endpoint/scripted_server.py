@@ -1,7 +1,8 @@
 """A scripted OpenAI-compatible test server: real HTTP on 127.0.0.1, exact bytes on the wire.
 
 Each ``POST /v1/chat/completions`` is answered by the next ``Reply`` of the script (the last one
-repeats): a status, headers, and a body given as exact byte chunks, each written and flushed on
+repeats), or by ``answer(request)`` when given (a server that looks at what it was sent): a
+status, headers, and a body given as exact byte chunks, each written and flushed on
 its own, with pauses (a float in ``chunks`` sleeps that long) and optionally a dropped
 connection. ``GET /v1/models`` answers the configured model list. The server records every
 request (headers and JSON body) and counts chat requests in flight (``peak``); with ``gate``
@@ -17,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -70,8 +71,10 @@ class ScriptedServer:
         gate_timeout_s: float = 10.0,
         keepalive_timeout_s: float = 75.0,
         ssl_context: ssl.SSLContext | None = None,
+        answer: Callable[[Received], Reply] | None = None,
     ) -> None:
         self.replies = list(replies) or [Reply(chunks=chat_stream(["ok"]))]
+        self.answer = answer
         self.models = models if models is not None else [{"id": "scripted-model"}]
         self.models_status = models_status
         self.models_body = models_body
@@ -147,7 +150,10 @@ class ScriptedServer:
     async def _chat(self, request: web.Request) -> web.StreamResponse:
         index = len(self.chat_requests)
         await self._record(request)
-        reply = self.replies[min(index, len(self.replies) - 1)]
+        if self.answer is not None:
+            reply = self.answer(self.received[-1])
+        else:
+            reply = self.replies[min(index, len(self.replies) - 1)]
         self.in_flight += 1
         self.peak = max(self.peak, self.in_flight)
         try:

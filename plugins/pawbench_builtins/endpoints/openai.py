@@ -13,6 +13,11 @@ retried at once, once per request even beyond ``max_retries``; it is reported as
 (``STALE_CONNECTION``). The ``attempt`` of a retry report is the number of the attempt that
 failed (0 = the first), as in the response start. Timeouts and other 4xx are not retried; a
 drop mid-stream is ``disconnected``.
+
+The length limit goes out as ``max_tokens``, which every OpenAI-compatible server reads. OpenAI's
+reasoning models (o-series, GPT-5) answer it with HTTP 400 naming ``max_completion_tokens``:
+then the endpoint sends that name from then on, and resends the request at once (a retry
+outside the ``max_retries`` budget).
 """
 
 from __future__ import annotations
@@ -113,6 +118,7 @@ class OpenAIEndpoint(Endpoint):
         self._chat_head = _request_head("POST", self._chat, headers, "text/event-stream")
         self._models_head = _request_head("GET", self._models, headers, "application/json")
         self._pool: Pool | None = None
+        self._length_key = "max_tokens"
 
     def __repr__(self) -> str:
         return f"OpenAIEndpoint(url={self.chat_url!r}, model={self.config.model!r})"
@@ -196,7 +202,7 @@ class OpenAIEndpoint(Endpoint):
         if request.tools:
             body["tools"] = request.tools
         for key, value, default in (
-            ("max_tokens", request.max_tokens, config.max_tokens),
+            (self._length_key, request.max_tokens, config.max_tokens),
             ("temperature", request.temperature, config.temperature),
             ("seed", request.seed, config.seed),
         ):
@@ -210,8 +216,7 @@ class OpenAIEndpoint(Endpoint):
         """POST the request and report its traffic to ``receiver`` as it arrives; raise
         ``TransportError`` when it fails for good."""
         pool = self._require_pool()
-        body = orjson.dumps(self.request_body(request))
-        message = b"%b%d\r\n\r\n%b" % (self._chat_head, len(body), body)
+        key, message = self._length_key, self._message(request)
         loop = asyncio.get_running_loop()
         limit = self.config.request_timeout_s
         total_deadline = None if limit is None else loop.time() + limit
@@ -220,10 +225,17 @@ class OpenAIEndpoint(Endpoint):
             try:
                 await self._attempt(pool, message, receiver, attempt, total_deadline)
                 return
+            except _LengthKeyRejected as rejected:
+                if key != "max_tokens":
+                    raise self._final(rejected.failure, budget.used) from None
+                self._length_key = "max_completion_tokens"
+                key, message = self._length_key, self._message(request)
+                wait, reason = 0.0, rejected.failure.cause
             except AttemptFailure as failure:
-                wait = budget.take(failure)
-                if wait is None:
+                taken = budget.take(failure)
+                if taken is None:
                     raise self._final(failure, budget.used) from None
+                wait = taken
                 if total_deadline is not None and loop.time() + wait >= total_deadline:
                     note = "the retry wait would pass the request timeout"
                     raise self._final(failure, budget.used, note=note) from None
@@ -231,6 +243,11 @@ class OpenAIEndpoint(Endpoint):
             receiver.on_retry(attempt, reason, wait)
             await asyncio.sleep(wait)
             attempt += 1
+
+    def _message(self, request: ChatRequest) -> bytes:
+        """The request's bytes on the wire: head, length, blank line, JSON body."""
+        body = orjson.dumps(self.request_body(request))
+        return b"%b%d\r\n\r\n%b" % (self._chat_head, len(body), body)
 
     async def _attempt(
         self,
@@ -260,6 +277,8 @@ class OpenAIEndpoint(Endpoint):
         if not handler.streaming:
             failure = status_failure(response.head, url)
             failure.message = self._with_body(failure.message, response.body)
+            if failure.status == 400 and b"max_completion_tokens" in response.body:
+                raise _LengthKeyRejected(failure)
             raise failure
         if response.complete:
             receiver.on_end()
@@ -382,6 +401,15 @@ class _Collect:
 
     def on_body(self, data: bytes) -> None:
         raise AssertionError("a collected body is not streamed")
+
+
+class _LengthKeyRejected(Exception):
+    """An HTTP 400 that names ``max_completion_tokens``: the server wants the length limit
+    under that name (OpenAI's reasoning models reject ``max_tokens``)."""
+
+    def __init__(self, failure: AttemptFailure) -> None:
+        super().__init__(failure.message)
+        self.failure = failure
 
 
 class _RetryBudget:
