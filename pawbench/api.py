@@ -42,6 +42,7 @@ from pawbench.components import (
     ShapeSession,
 )
 from pawbench.metrics import percentile
+from pawbench.models.jsondata import JSON_TYPES, read_jsonl
 from pawbench.models.records import (
     RequestRecord,
     SessionRecord,
@@ -86,6 +87,7 @@ from pawbench.report import values as result_values
 hookimpl = pluggy.HookimplMarker("pawbench")
 
 __all__ = [
+    "JSON_TYPES",
     "NO_SIGNAL",
     "STALE_CONNECTION",
     "TIERS",
@@ -140,5 +142,6 @@ __all__ = [
     "WireEvent",
     "hookimpl",
     "percentile",
+    "read_jsonl",
     "result_values",
 ]

@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from pawbench.errors import UsageError
+from pawbench.models.jsondata import read_jsonl
 from pawbench.report.values import items, mapping, number
 
 LEGACY_FORMAT = "PawBench 1.1.4"
@@ -100,24 +101,19 @@ class RequestSample:
 
 def read_requests(path: Path) -> Iterator[RequestSample]:
     """Request records of a requests.jsonl file; other records and broken lines are skipped."""
-    with path.open("rb") as handle:
-        for line in handle:
-            try:
-                rec = orjson.loads(line)
-            except orjson.JSONDecodeError:
-                continue
-            if not isinstance(rec, dict) or rec.get("record") != "request":
-                continue
-            level = rec.get("level")
-            yield RequestSample(
-                level=level if isinstance(level, int) else 0,
-                scenario_id=str(rec.get("scenario_id", "")),
-                ok=rec.get("status") == "ok",
-                ttft_ms=number(rec.get("ttft_ms")),
-                tpot_ms=number(rec.get("tpot_ms")),
-                e2e_ms=number(rec.get("e2e_ms")),
-                completion_tokens=number(rec.get("completion_tokens")),
-            )
+    for rec in read_jsonl(path):
+        if rec.get("record") != "request":
+            continue
+        level = rec.get("level")
+        yield RequestSample(
+            level=level if isinstance(level, int) else 0,
+            scenario_id=str(rec.get("scenario_id", "")),
+            ok=rec.get("status") == "ok",
+            ttft_ms=number(rec.get("ttft_ms")),
+            tpot_ms=number(rec.get("tpot_ms")),
+            e2e_ms=number(rec.get("e2e_ms")),
+            completion_tokens=number(rec.get("completion_tokens")),
+        )
 
 
 def embedded_repeats(doc: Mapping[str, Any]) -> list[Mapping[str, Any]]:

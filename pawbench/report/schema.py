@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
+from pawbench.models.jsondata import JSON_TYPES
+
 SUPPORTED = frozenset(
     {
         "$schema", "$id", "$defs", "$ref", "$comment", "title", "description", "examples",
@@ -19,19 +21,6 @@ SUPPORTED = frozenset(
         "enum", "const", "minimum", "maximum", "minLength", "minItems", "pattern", "anyOf", "oneOf",
     }
 )  # fmt: skip
-
-_TYPES: dict[str, Any] = {
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
-    "string": lambda v: isinstance(v, str),
-    "boolean": lambda v: isinstance(v, bool),
-    "null": lambda v: v is None,
-    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-    "integer": lambda v: (
-        (isinstance(v, int) and not isinstance(v, bool))
-        or (isinstance(v, float) and v.is_integer())
-    ),
-}
 
 
 def packaged_schema(name: str) -> dict[str, Any]:
@@ -85,7 +74,7 @@ class _Validator:
             errors += self._array(value, schema, path)
         elif isinstance(value, str):
             errors += self._string(value, schema, path)
-        elif _TYPES["number"](value):
+        elif JSON_TYPES["number"](value):
             errors += self._number(value, schema, path)
         return errors
 
@@ -93,7 +82,7 @@ class _Validator:
         types = schema.get("type")
         if types is not None:
             names = [types] if isinstance(types, str) else list(types)
-            if not any(_TYPES[t](value) for t in names):
+            if not any(JSON_TYPES[t](value) for t in names):
                 return [f"{path}: expected {' or '.join(names)}, got {type(value).__name__}"]
         if "enum" in schema and value not in schema["enum"]:
             return [f"{path}: {value!r} is not one of {schema['enum']}"]

@@ -7,6 +7,7 @@ import contextlib
 import socket
 import sys
 import time
+from typing import Any
 
 import pytest
 from pawbench_builtins.endpoints.openai import OpenAIOptions
@@ -214,18 +215,21 @@ def closed_port() -> int:
     return port
 
 
-def test_dead_endpoint_fails_well_within_the_connect_timeout() -> None:
-    async def main() -> tuple[Trace, TransportError | None, float]:
-        endpoint = make_endpoint(f"http://127.0.0.1:{closed_port()}", connect_timeout_s=5.0)
-        await endpoint.open()
-        try:
-            started = time.perf_counter()
-            events, error = await collect(endpoint)
-            return events, error, time.perf_counter() - started
-        finally:
-            await endpoint.close()
+async def timed_collect(url: str, **overrides: Any) -> tuple[Trace, TransportError | None, float]:
+    """One request to ``url`` with no server script: what ``collect`` saw, and its seconds."""
+    endpoint = make_endpoint(url, **overrides)
+    await endpoint.open()
+    try:
+        started = time.perf_counter()
+        events, error = await collect(endpoint)
+        return events, error, time.perf_counter() - started
+    finally:
+        await endpoint.close()
 
-    events, error, elapsed = asyncio.run(main())
+
+def test_dead_endpoint_fails_well_within_the_connect_timeout() -> None:
+    url = f"http://127.0.0.1:{closed_port()}"
+    events, error, elapsed = asyncio.run(timed_collect(url, connect_timeout_s=5.0))
     assert error is not None
     assert (error.cause, error.retries) == ("connect", 3)
     assert "cannot connect to http://127.0.0.1:" in str(error)
@@ -259,18 +263,8 @@ def test_connect_timeout_is_not_retried() -> None:
             filler.setblocking(False)
             with contextlib.suppress(BlockingIOError):
                 filler.connect(("127.0.0.1", port))
-
-        async def main() -> tuple[Trace, TransportError | None, float]:
-            endpoint = make_endpoint(f"http://127.0.0.1:{port}", connect_timeout_s=0.4)
-            await endpoint.open()
-            try:
-                started = time.perf_counter()
-                events, error = await collect(endpoint)
-                return events, error, time.perf_counter() - started
-            finally:
-                await endpoint.close()
-
-        events, error, elapsed = asyncio.run(main())
+        url = f"http://127.0.0.1:{port}"
+        events, error, elapsed = asyncio.run(timed_collect(url, connect_timeout_s=0.4))
     assert error is not None
     assert (error.cause, error.retries) == ("timeout_connect", 0)
     assert error.is_timeout

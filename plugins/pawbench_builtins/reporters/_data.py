@@ -12,9 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
-
-from pawbench.api import percentile, result_values
+from pawbench.api import percentile, read_jsonl, result_values
 
 get = result_values.get
 number = result_values.number
@@ -164,16 +162,9 @@ def read_requests(doc: Mapping[str, Any], reply_limit: int = 12) -> RequestData:
     path = Path(named) if isinstance(named, str) and named else None
     if path is None or not path.is_file():
         return data
-    with path.open("rb") as handle:
-        for line in handle:
-            try:
-                rec = orjson.loads(line)
-            except orjson.JSONDecodeError:
-                continue
-            if not isinstance(rec, dict):
-                continue
-            if rec.get("record") == "request":
-                data.add_request(rec)
-            elif rec.get("record") == "turn":
-                data.add_turn(rec, reply_limit)
+    for rec in read_jsonl(path):
+        if rec.get("record") == "request":
+            data.add_request(rec)
+        elif rec.get("record") == "turn":
+            data.add_turn(rec, reply_limit)
     return data

@@ -16,20 +16,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-Schema = dict[str, Any]
+from pawbench.api import JSON_TYPES
 
-_TYPES: dict[str, Callable[[Any], bool]] = {
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
-    "string": lambda v: isinstance(v, str),
-    "boolean": lambda v: isinstance(v, bool),
-    "null": lambda v: v is None,
-    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-    "integer": lambda v: (
-        (isinstance(v, int) and not isinstance(v, bool))
-        or (isinstance(v, float) and v.is_integer())
-    ),
-}
+Schema = dict[str, Any]
 
 
 def validate(value: Any, schema: Schema, path: str = "$") -> list[str]:
@@ -51,14 +40,14 @@ def _check_type(value: Any, schema: Schema, path: str) -> list[str]:
     if wanted is None:
         return []
     names = wanted if isinstance(wanted, list) else [wanted]
-    if any(_TYPES.get(name, lambda _v: True)(value) for name in names):
+    if any(JSON_TYPES.get(name, lambda _v: True)(value) for name in names):
         return []
     return [f"{path}: expected {' or '.join(map(str, names))}, got {_json_type(value)}"]
 
 
 def _json_type(value: Any) -> str:
     for name in ("null", "boolean", "integer", "number", "string", "array", "object"):
-        if _TYPES[name](value):
+        if JSON_TYPES[name](value):
             return name
     return type(value).__name__
 
